@@ -1,0 +1,130 @@
+"""Examples for the OpenAPI document: real spelling-variant sets and real model output.
+
+Request-body examples (``openapi_examples``) use the name sets Canonym is built for; field
+examples of nested models are taken from the packaged model's output.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.openapi.models import Example
+
+__all__ = [
+    "CLUSTER_ENTITY_EXAMPLE",
+    "CLUSTER_EXAMPLES",
+    "COMPARE_EXAMPLES",
+    "EMPTY_NAME_MESSAGE",
+    "ERROR_DETAIL_EXAMPLE",
+    "EVIDENCE_EXAMPLE",
+    "NORMALIZE_EXAMPLES",
+    "NORMALIZE_RESULT_EXAMPLE",
+    "TOKEN_EXAMPLE",
+]
+
+# --- field examples of nested models --------------------------------------------------------------
+
+TOKEN_EXAMPLE = {"text": "قذافي", "latin": "qdhafi", "script": "Arabic", "skeleton": "KDF"}
+NORMALIZE_RESULT_EXAMPLE = {
+    "name": "القذافي",
+    "normalized": "القذافي",
+    "latin": "al qdhafi",
+    "titles": [],
+    "scripts": ["Arabic"],
+    "tokens": [
+        {"text": "ال", "latin": "al", "script": "Arabic", "skeleton": "Al"},
+        TOKEN_EXAMPLE,
+    ],
+}
+EVIDENCE_EXAMPLE = {
+    "feature": "joined_consonant_similarity",
+    "value": 1.0,
+    "contribution": 1.59,
+    "description": "Similarity of the whole names' consonant keys, token order ignored (0-1).",
+}
+CLUSTER_ENTITY_EXAMPLE: dict[str, Any] = {
+    "entity_id": "ent_cfcbf9838db7",
+    "canonical": "Qaddafi",
+    "canonical_reason": "most frequent spelling (3 occurrences)",
+    "confidence": 0.88,
+    "members": [
+        {"name": "Qaddafi", "count": 3, "confidence": 0.83},
+        {"name": "Gaddafi", "count": 1, "confidence": 0.83},
+        {"name": "القذافي", "count": 1, "confidence": 1.0},
+    ],
+}
+ERROR_DETAIL_EXAMPLE = {
+    "type": "string_type",
+    "loc": ["body", "names", 0],
+    "msg": "Input should be a valid string",
+    "input": 42,
+}
+EMPTY_NAME_MESSAGE = "names[0]: the name is empty after normalization (no letter or digit left)"
+
+# --- openapi_examples of the request bodies ------------------------------------------------------
+
+NORMALIZE_EXAMPLES: dict[str, Example] = {
+    "gaddafi": {
+        "summary": "Gaddafi variants",
+        "description": "Latin spellings, a title and the Arabic original.",
+        "value": {"names": ["President Muammar al-Gaddafi", "Qaddafi", "Kadhafi", "القذافي"]},
+    },
+    "zelensky": {
+        "summary": "Zelensky, Latin and Cyrillic",
+        "description": 'A "Last, First" form in Cyrillic is put in reading order.',
+        "value": {"names": ["Volodymyr Zelensky", "Зеленский, Владимир"]},
+    },
+}
+
+COMPARE_EXAMPLES: dict[str, Example] = {
+    "cross_script": {
+        "summary": "Across scripts",
+        "description": "Gaddafi against its Arabic original, Zelensky against Cyrillic.",
+        "value": {
+            "pairs": [{"a": "Gaddafi", "b": "القذافي"}, {"a": "Zelensky", "b": "Зеленский"}],
+            "explain": False,
+        },
+    },
+    "explained": {
+        "summary": "With explanations",
+        "description": "Transliteration variants of Persian names, with every feature.",
+        "value": {
+            "pairs": [
+                {"a": "Pezeshkian", "b": "Pizshakyan"},
+                {"a": "Takht Ravanchi", "b": "Takht Rwanchi"},
+            ],
+            "explain": True,
+        },
+    },
+}
+
+CLUSTER_EXAMPLES: dict[str, Example] = {
+    "takht_ravanchi": {
+        "summary": "Takht Ravanchi variants",
+        "description": "Spellings of one Iranian diplomat's name, with counts.",
+        "value": {
+            "names": [
+                {"name": "Takht Ravanchi", "count": 7},
+                "Takht Rwanchi",
+                "Takht Ruanchi",
+                {"name": "Majid Takht-Ravanchi", "count": 2},
+            ]
+        },
+    },
+    "mixed": {
+        "summary": "Several entities",
+        "description": "Gaddafi, Zelensky and Pezeshkian variants in one batch.",
+        "value": {
+            "names": [
+                "Gaddafi",
+                {"name": "Qaddafi", "count": 3},
+                "Kadhafi",
+                "القذافي",
+                "Zelensky",
+                "Зеленский",
+                "Pezeshkian",
+                "Pizshakyan",
+            ]
+        },
+    },
+}

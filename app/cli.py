@@ -1,0 +1,143 @@
+"""The ``canonym`` command line: normalize, compare and cluster names in files; serve the API."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+from tqdm import tqdm
+
+from app.batch.io import read_names, read_pairs, write_jsonl
+from app.core.matcher import Matcher
+from app.core.normalize import try_normalize_name
+from app.errors import CanonymError
+
+__all__ = ["main"]
+
+
+def _fail(exc: CanonymError) -> None:
+    click.echo(f"error: {exc.message}", err=True)
+    sys.exit(2)
+
+
+@click.group()
+@click.version_option(package_name="canonym")
+def main() -> None:
+    """Canonym: which of these names are the same entity, and what is its canonical name."""
+
+
+@main.command()
+@click.argument("names", nargs=-1)
+@click.option(
+    "--input",
+    "input_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Read one name per line from this file instead of the arguments.",
+)
+def normalize(names: tuple[str, ...], input_path: Path | None) -> None:
+    """Print the normalized, romanized form of each name (JSON Lines)."""
+    try:
+        source = [n for n, _ in read_names(input_path)] if input_path else list(names)
+        for name in source:
+            form = try_normalize_name(name)
+            row: dict[str, object] = {"name": name, "normalized": None, "error": "empty_name"}
+            if form is not None:
+                row = {
+                    "name": name,
+                    "normalized": form.normalized,
+                    "latin": form.latin,
+                    "titles": list(form.titles),
+                    "scripts": list(form.scripts),
+                    "tokens": [t.latin for t in form.tokens],
+                    "skeleton": [t.skeleton for t in form.tokens],
+                }
+            write_jsonl(sys.stdout, row)
+    except CanonymError as exc:
+        _fail(exc)
+
+
+@main.command()
+@click.argument("input_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--explain", is_flag=True, help="Add each feature's value and contribution.")
+def compare(input_path: Path, output: Path, explain: bool) -> None:
+    """Compare the two tab-separated names on each line of INPUT_PATH; one JSON line per pair."""
+    matcher = Matcher()
+    try:
+        with output.open("w", encoding="utf-8") as out:
+            for number, a, b in tqdm(read_pairs(input_path), unit=" pairs", disable=None):
+                if b is None:
+                    write_jsonl(
+                        out,
+                        {
+                            "line": number,
+                            "score": 0.0,
+                            "match": False,
+                            "error": "expected two tab-separated names",
+                        },
+                    )
+                    continue
+                fa, fb = try_normalize_name(a), try_normalize_name(b)
+                if fa is None or fb is None:
+                    write_jsonl(
+                        out, {"line": number, "score": 0.0, "match": False, "error": "empty_name"}
+                    )
+                    continue
+                res = matcher.compare_forms(fa, fb, explain)
+                row: dict[str, object] = {
+                    "score": round(res.probability, 6),
+                    "match": res.probability >= matcher.threshold,
+                }
+                if explain:
+                    row["evidence"] = [
+                        {"feature": e.feature, "value": e.value, "contribution": e.contribution}
+                        for e in res.evidence()
+                    ]
+                write_jsonl(out, row)
+    except CanonymError as exc:
+        _fail(exc)
+
+
+@main.command()
+@click.argument("input_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def cluster(input_path: Path, output: Path) -> None:
+    """Group the names of INPUT_PATH (TXT, CSV or JSONL) into entities; one JSON line each."""
+    start = time.perf_counter()
+    try:
+        names = list(tqdm(read_names(input_path), unit=" names", disable=None))
+    except CanonymError as exc:
+        _fail(exc)
+    entities = Matcher().cluster(names)
+    with output.open("w", encoding="utf-8") as out:
+        for ent in entities:
+            write_jsonl(
+                out,
+                {
+                    "entity_id": ent.entity_id,
+                    "canonical": ent.canonical,
+                    "canonical_reason": ent.canonical_reason,
+                    "confidence": ent.confidence,
+                    "members": [
+                        {"name": m.name, "count": m.count, "confidence": m.confidence}
+                        for m in ent.members
+                    ],
+                },
+            )
+    click.echo(
+        f"{len(names)} names, {len(entities)} entities, {time.perf_counter() - start:.1f} s",
+        err=True,
+    )
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int)
+def serve(host: str, port: int, workers: int) -> None:
+    """Start the HTTP service (uvicorn)."""
+    import uvicorn
+
+    uvicorn.run("app.main:app", host=host, port=port, workers=workers)

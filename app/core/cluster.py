@@ -1,0 +1,101 @@
+"""Clustering of scored name pairs into entities, resisting chaining.
+
+Method: greedy average-linkage agglomeration over the candidate graph. Candidate edges are taken
+strongest first; two clusters merge only when the mean probability over *all* their cross pairs
+(scored on demand, not only the candidate edges) stays at or above the threshold. Plain connected
+components would let one weak link glue two people together ("Ali Khan" ~ "Ali Khamenei" ~ "Ali
+Khamenehi"); average linkage looks at the cohesion of the whole merged cluster, so a chain of
+near-names cannot pull distant ones in, and it needs no parameter besides the decision threshold.
+
+Bare one-token names ("Trump") are attached in a second phase, and only when their strong links
+point to exactly one multi-token cluster: with "Donald Trump" and "Ivanka Trump" both present,
+"Trump" stays on its own rather than join either with false confidence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+__all__ = ["ClusterGraph", "cluster_graph"]
+
+# Cohesion of a large cluster is judged on a fixed sample of its members (the first by input
+# order of the sorted names), so a merge check costs at most _SAMPLE**2 comparisons.
+_SAMPLE = 12
+
+
+@dataclass(slots=True)
+class ClusterGraph:
+    """Input of the clustering: ``n`` items, candidate edges and a scorer for any pair."""
+
+    n: int
+    edges: dict[tuple[int, int], float]
+    score: Callable[[int, int], float]
+    single: Sequence[bool]
+    threshold: float = 0.5
+    _cache: dict[tuple[int, int], float] = field(default_factory=dict)
+
+    def probability(self, i: int, j: int) -> float:
+        """Probability of the pair (i, j), from the candidate edges or scored on demand."""
+        key = (i, j) if i < j else (j, i)
+        if key in self.edges:
+            return self.edges[key]
+        if key not in self._cache:
+            self._cache[key] = self.score(*key)
+        return self._cache[key]
+
+    def mean_link(self, xs: Sequence[int], ys: Sequence[int]) -> float:
+        """Mean probability over the cross pairs of two groups (of samples of large groups)."""
+        xs = sorted(xs)[:_SAMPLE] if len(xs) > _SAMPLE else xs
+        ys = sorted(ys)[:_SAMPLE] if len(ys) > _SAMPLE else ys
+        total = sum(self.probability(x, y) for x in xs for y in ys)
+        return total / (len(xs) * len(ys))
+
+
+def _agglomerate(
+    g: ClusterGraph,
+    members: dict[int, list[int]],
+    owner: list[int],
+    allowed: Callable[[int, int], bool],
+) -> None:
+    order = sorted(((-p, i, j) for (i, j), p in g.edges.items() if p >= g.threshold))
+    for _, i, j in order:
+        ci, cj = owner[i], owner[j]
+        if ci == cj or not allowed(i, j):
+            continue
+        if g.mean_link(members[ci], members[cj]) < g.threshold:
+            continue
+        keep, gone = (ci, cj) if len(members[ci]) >= len(members[cj]) else (cj, ci)
+        for k in members[gone]:
+            owner[k] = keep
+        members[keep].extend(members.pop(gone))
+
+
+def cluster_graph(g: ClusterGraph) -> list[list[int]]:
+    """Partition the items 0..n-1 into clusters (each sorted, clusters ordered by first item)."""
+    owner = list(range(g.n))
+    members: dict[int, list[int]] = {i: [i] for i in range(g.n)}
+    # Phase 1: full names with full names, bare names with bare names.
+    _agglomerate(g, members, owner, lambda i, j: g.single[i] == g.single[j])
+    # Phase 2: a cluster of bare names joins a full-name cluster only if it is the only one.
+    adjacent: dict[int, list[int]] = {}
+    for a, b in g.edges:
+        adjacent.setdefault(a, []).append(b)
+        adjacent.setdefault(b, []).append(a)
+    for cid in sorted(members):
+        if cid not in members or not all(g.single[k] for k in members[cid]):
+            continue
+        targets = {
+            owner[j]
+            for i in members[cid]
+            for j in adjacent.get(i, ())
+            if not g.single[j] and g.probability(i, j) >= g.threshold
+        }
+        if len(targets) != 1:
+            continue
+        target = targets.pop()
+        if g.mean_link(members[cid], members[target]) >= g.threshold:
+            for k in members[cid]:
+                owner[k] = target
+            members[target].extend(members.pop(cid))
+    return sorted((sorted(ms) for ms in members.values()), key=lambda ms: ms[0])

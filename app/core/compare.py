@@ -1,0 +1,60 @@
+"""Compare two normalized names: features, contributions and a calibrated probability."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from app.core.features import FEATURES, align, feature_description
+from app.core.score import Model
+from app.core.types import Evidence, NameForm
+
+__all__ = ["Comparison", "compare_forms", "feature_values"]
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """Probability of one entity, with each feature's value and contribution."""
+
+    probability: float
+    values: dict[str, float]
+    contributions: dict[str, float]
+
+    def evidence(self) -> tuple[Evidence, ...]:
+        """The features as ``Evidence``, strongest contribution first."""
+        items = [
+            Evidence(
+                feature=name,
+                value=round(self.values[name], 4),
+                contribution=round(c, 4),
+                description=feature_description(name),
+            )
+            for name, c in self.contributions.items()
+        ]
+        return tuple(sorted(items, key=lambda e: -abs(e.contribution)))
+
+
+def _ordered(a: NameForm, b: NameForm) -> tuple[NameForm, NameForm]:
+    # Features are symmetric by design; ordering the pair makes tie-breaks symmetric too.
+    return (a, b) if (a.latin, a.raw) <= (b.latin, b.raw) else (b, a)
+
+
+def feature_values(a: NameForm, b: NameForm) -> dict[str, float]:
+    """Every feature of ``FEATURES`` for the pair, by name."""
+    x, y = _ordered(a, b)
+    al = align(x, y)
+    return {f.__name__: f(al) for f in FEATURES}
+
+
+def _sigmoid(z: float) -> float:
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+def compare_forms(a: NameForm, b: NameForm, model: Model, explain: bool = False) -> Comparison:
+    """Score a pair of normalized names with ``model``; ``explain`` adds contributions."""
+    values = feature_values(a, b)
+    z, contributions = model.log_odds(values, explain)
+    return Comparison(_sigmoid(z), values, contributions)

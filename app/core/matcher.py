@@ -1,0 +1,136 @@
+"""The Matcher façade: the only entry point used outside ``app.core``.
+
+The API, the CLI and the batch engines all call these methods, so every entry point gives the
+same answer for the same input.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from itertools import combinations
+
+from app.core.blocking import blocking_keys
+from app.core.canonical import choose_canonical
+from app.core.cluster import ClusterGraph, cluster_graph
+from app.core.compare import Comparison, compare_forms
+from app.core.explain import summarize
+from app.core.normalize import normalize_name, try_normalize_name
+from app.core.score import Model, load_model
+from app.core.types import Cluster, ClusterMember, NameForm, PairDecision
+
+__all__ = ["Matcher"]
+
+# Blocks larger than this are too common to pair exhaustively (a common first name): their
+# members are paired only through their other, rarer keys.
+MAX_BLOCK_SIZE = 60
+
+
+class Matcher:
+    """Normalize, compare and cluster names with one fitted model."""
+
+    def __init__(self, model: Model | None = None, threshold: float | None = None) -> None:
+        self.model = model or load_model()
+        self.threshold = self.model.threshold if threshold is None else threshold
+
+    def normalize(self, raw: str) -> NameForm:
+        """Normalize one raw name; raises ``EmptyNameError`` when nothing is left."""
+        return normalize_name(raw)
+
+    def compare_forms(self, a: NameForm, b: NameForm, explain: bool = False) -> Comparison:
+        """Score two normalized names; ``explain`` adds each feature's contribution."""
+        return compare_forms(a, b, self.model, explain)
+
+    def compare(self, a: str, b: str, explain: bool = False) -> PairDecision:
+        """Compare two raw names: calibrated probability, decision and (optionally) evidence.
+
+        Raises:
+            EmptyNameError: either name is empty after normalization.
+        """
+        fa, fb = normalize_name(a), normalize_name(b)
+        result = compare_forms(fa, fb, self.model, explain)
+        p = result.probability
+        evidence = result.evidence() if explain else ()
+        return PairDecision(
+            a=a,
+            b=b,
+            probability=p,
+            match=p >= self.threshold,
+            evidence=evidence,
+            summary=summarize(result, fa, fb) if explain else "",
+        )
+
+    def cluster(self, names: Iterable[tuple[str, int]]) -> list[Cluster]:
+        """Group names (with counts) into entities; every distinct name lands in one entity.
+
+        Names that are empty after normalization become entities of their own.
+        """
+        counts: dict[str, int] = {}
+        for name, count in names:
+            counts[name] = counts.get(name, 0) + max(int(count), 1)
+        ordered = sorted(counts)
+        forms = [try_normalize_name(n) for n in ordered]
+        good = [i for i, f in enumerate(forms) if f is not None]
+        graph = self._graph([f for f in forms if f is not None])
+        groups = [[good[k] for k in grp] for grp in cluster_graph(graph)]
+        groups += [[i] for i, f in enumerate(forms) if f is None]
+        local = {g: k for k, g in enumerate(good)}
+        out = []
+        for grp in groups:
+            out.append(self._entity(grp, ordered, counts, forms, graph, local))
+        return sorted(out, key=lambda c: (-sum(m.count for m in c.members), c.canonical))
+
+    def _graph(self, forms: list[NameForm]) -> ClusterGraph:
+        blocks: dict[str, list[int]] = {}
+        for i, f in enumerate(forms):
+            for key in blocking_keys(f):
+                blocks.setdefault(key, []).append(i)
+        edges: dict[tuple[int, int], float] = {}
+        for ids in blocks.values():
+            if len(ids) < 2 or len(ids) > MAX_BLOCK_SIZE:
+                continue
+            for i, j in combinations(ids, 2):
+                if (i, j) not in edges:
+                    edges[(i, j)] = compare_forms(forms[i], forms[j], self.model).probability
+
+        def score(i: int, j: int) -> float:
+            return compare_forms(forms[i], forms[j], self.model).probability
+
+        single = [len(f.core_tokens) == 1 for f in forms]
+        return ClusterGraph(len(forms), edges, score, single, self.threshold)
+
+    def _entity(
+        self,
+        group: list[int],
+        ordered: list[str],
+        counts: dict[str, int],
+        forms: list[NameForm | None],
+        graph: ClusterGraph,
+        local: dict[int, int],
+    ) -> Cluster:
+        members = []
+        for i in group:
+            if len(group) == 1:
+                conf = 1.0
+            else:
+                li = local[i]
+                others = [graph.probability(li, local[j]) for j in group if j != i]
+                conf = sum(others) / len(others)
+            members.append(ClusterMember(ordered[i], counts[ordered[i]], round(conf, 6)))
+        members.sort(key=lambda m: (-m.count, m.name))
+        cohesion = sum(m.confidence for m in members) / len(members) if len(group) > 1 else 1.0
+        valid = [(ordered[i], counts[ordered[i]], f) for i in group if (f := forms[i]) is not None]
+        if valid:
+            canonical, reason = choose_canonical(valid)
+        else:
+            canonical, reason = ordered[group[0]], "no matchable characters"
+        digest = hashlib.blake2b(
+            "\x1f".join(sorted(m.name for m in members)).encode("utf-8"), digest_size=6
+        ).hexdigest()
+        return Cluster(
+            entity_id=f"ent_{digest}",
+            canonical=canonical,
+            canonical_reason=reason,
+            confidence=round(cohesion, 6),
+            members=tuple(members),
+        )

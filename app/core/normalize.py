@@ -1,0 +1,211 @@
+"""Name normalization: from a raw string to a ``NameForm`` of romanized, keyed tokens.
+
+Pipeline, in this order (each step sees the previous step's output):
+
+1. Unicode NFKC (compatibility forms: full-width letters, ligatures, presentation forms).
+2. Removal of invisible and formatting characters: every format character (category Cf: zero-width
+   joiner and non-joiner, bidi marks and overrides, soft hyphen, BOM), the Arabic tatweel and
+   variation selectors; control characters become spaces.
+3. One form for the many apostrophes and quotes (' ’ ‘ ʼ ʻ ` ´ ′ « » “ ” „) and hyphens
+   (‐ ‑ ‒ – — ― − ﹣ －).
+4. Whitespace squashed to single spaces and trimmed.
+5. "Last, First" reordering when the name has exactly one comma, the part after it is one to
+   four words and is not a legal form ("SMITH, John" -> "John SMITH"; "ACME, LTD." is kept).
+6. Possessives removed ("Ravanchi's" -> "Ravanchi").
+7. Titles and honorifics removed from the front and kept aside (Mr, Dr, President, Ayatollah,
+   Prime Minister, ...; ``data/titles.json``), as long as a name remains.
+8. Tokenization on spaces, hyphens and punctuation; apostrophes inside a word are dropped
+   ("O'Brien" -> "OBrien", "Ta'ziyeh" -> "Taziyeh"); the glued Arabic article "ال" is split off.
+9. Per token: script detection, romanization to lower-case ASCII (accents folded, case folded),
+   variant skeleton and consonant keys. Name particles (al, bin, van, de, ...) and legal forms
+   are marked, not removed, so that "Al-Qaeda", "al Qaida" and "Alqaeda" can meet.
+
+A name with no letter or digit left after these steps is empty: ``normalize_name`` raises
+``EmptyNameError`` (``try_normalize_name`` returns ``None``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from functools import lru_cache
+from importlib import resources
+
+from app.core.phonetic import consonant_key, skeleton
+from app.core.scripts import token_script
+from app.core.transliterate import romanize, split_arabic_article
+from app.core.types import NameForm, Token
+from app.errors import EmptyNameError
+
+__all__ = ["normalize_name", "try_normalize_name"]
+
+_TATWEEL = "\u0640"
+_APOSTROPHES = "'’‘ʼʻ`´′‛＇"
+_QUOTES = '"«»“”„‟〝〞＂'
+_HYPHENS = "‐‑‒–—―−﹣－⁃"
+_PUNCT_TABLE = str.maketrans(
+    {
+        **dict.fromkeys(_APOSTROPHES, "'"),
+        **dict.fromkeys(_QUOTES, '"'),
+        **dict.fromkeys(_HYPHENS, "-"),
+    }
+)
+_SPACES = re.compile(r"\s+")
+_POSSESSIVE = re.compile(r"(?<=\w)'s\b", re.IGNORECASE)
+# Token separators: anything that is not a letter, a combining mark, a digit or an apostrophe.
+_SPLIT = re.compile(r"[^\w'\u0300-\u036f]+|_+")
+_ABJADS = frozenset({"Arabic", "Hebrew", "Syriac", "Thaana"})
+
+
+@lru_cache(maxsize=1)
+def _tables() -> tuple[tuple[tuple[str, ...], ...], frozenset[str], frozenset[str]]:
+    base = resources.files("app.core").joinpath("data")
+    titles = json.loads(base.joinpath("titles.json").read_text("utf-8"))["titles"]
+    parts = json.loads(base.joinpath("particles.json").read_text("utf-8"))
+    title_words = tuple(sorted((tuple(t.split()) for t in titles), key=len, reverse=True))
+    return title_words, frozenset(parts["particles"]), frozenset(parts["legal_forms"])
+
+
+@lru_cache(maxsize=1)
+def _generic_prefixes() -> tuple[str, ...]:
+    base = resources.files("app.core").joinpath("data")
+    parts = json.loads(base.joinpath("particles.json").read_text("utf-8"))
+    return tuple(parts["generic_prefixes"])
+
+
+def _is_generic(latin: str) -> bool:
+    """Generic designators ("republic", "bank", "international") in any common spelling."""
+    return latin.startswith(_generic_prefixes()) if len(latin) >= 3 else False
+
+
+def _clean(raw: str) -> str:
+    text = unicodedata.normalize("NFKC", raw)
+    out = []
+    for ch in text:
+        cat = unicodedata.category(ch)
+        if cat == "Cf" or ch == _TATWEEL or 0xFE00 <= ord(ch) <= 0xFE0F:
+            continue
+        out.append(" " if cat in ("Cc", "Zl", "Zp") else ch)
+    text = "".join(out).translate(_PUNCT_TABLE)
+    return _SPACES.sub(" ", text).strip()
+
+
+def _fold_word(word: str) -> str:
+    return romanize(word, token_script(word))
+
+
+def _reorder(text: str) -> tuple[str, bool]:
+    if text.count(",") != 1:
+        return text, False
+    last, first = (p.strip() for p in text.split(","))
+    first_words = [w for w in _SPLIT.split(first) if w]
+    if not last or not first_words or len(first_words) > 4:
+        return text, False
+    _, _, legal = _tables()
+    if all(_fold_word(w) in legal for w in first_words):
+        return text, False
+    return f"{first} {last}", True
+
+
+def _strip_titles(words: list[str]) -> tuple[list[str], list[str]]:
+    titles_table, _, _ = _tables()
+    found: list[str] = []
+    changed = True
+    while changed and len(words) > 1:
+        changed = False
+        folded = [_fold_word(w) for w in words]
+        for title in titles_table:
+            n = len(title)
+            if len(words) > n and tuple(folded[:n]) == title:
+                found.append(" ".join(words[:n]))
+                words = words[n:]
+                changed = True
+                break
+    return words, found
+
+
+def _is_content(word: str) -> bool:
+    return bool(_SPLIT.sub("", word).replace("'", ""))
+
+
+def _drop_leading_content(words: list[str], count: int) -> list[str]:
+    """``words`` without its first ``count`` content words (and the punctuation before them)."""
+    i = 0
+    while count and i < len(words):
+        if _is_content(words[i]):
+            count -= 1
+        i += 1
+    return words[i:]
+
+
+def _make_token(text: str, particles: frozenset[str]) -> Token | None:
+    script = token_script(text)
+    latin = romanize(text, script)
+    if not latin:
+        return None
+    folded = unicodedata.normalize("NFKC", text.casefold())
+    return Token(
+        text=folded,
+        latin=latin,
+        script=script,
+        skeleton=skeleton(latin),
+        consonants=consonant_key(latin, script in _ABJADS),
+        particle=latin in particles or _is_generic(latin),
+    )
+
+
+def _tokenize(words: list[str]) -> tuple[Token, ...]:
+    _, particles, legal = _tables()
+    marked = particles | legal
+    tokens: list[Token] = []
+    for word in words:
+        for piece in _SPLIT.split(word):
+            piece = piece.replace("'", "")
+            if not piece:
+                continue
+            article, rest = split_arabic_article(piece)
+            for part in (article, rest):
+                tok = _make_token(part, marked) if part else None
+                if tok is not None:
+                    tokens.append(tok)
+    return tuple(tokens)
+
+
+@lru_cache(maxsize=200_000)
+def try_normalize_name(raw: str) -> NameForm | None:
+    """Normalize a raw name; ``None`` when nothing matchable is left (see module docstring)."""
+    text = _clean(raw)
+    text, reordered = _reorder(text)
+    text = _POSSESSIVE.sub("", text)
+    words = [w for w in text.replace("-", " - ").split(" ") if w]
+    content = [w for w in words if _is_content(w)]
+    kept, titles = _strip_titles(content)
+    words = _drop_leading_content(words, len(content) - len(kept))
+    content = kept
+    tokens = _tokenize(content)
+    if not tokens:
+        return None
+    display = _SPACES.sub(" ", " ".join(words).replace(" - ", "-")).strip(" -,")
+    scripts = tuple(dict.fromkeys(t.script for t in tokens if t.script not in ("Digit", "Other")))
+    return NameForm(
+        raw=raw,
+        normalized=display,
+        tokens=tokens,
+        titles=tuple(titles),
+        scripts=scripts,
+        reordered=reordered,
+    )
+
+
+def normalize_name(raw: str) -> NameForm:
+    """Normalize a raw name (see the module docstring for the pipeline).
+
+    Raises:
+        EmptyNameError: nothing matchable is left after normalization.
+    """
+    form = try_normalize_name(raw)
+    if form is None:
+        msg = "the name is empty after normalization (no letter or digit left)"
+        raise EmptyNameError(msg)
+    return form

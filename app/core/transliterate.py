@@ -1,0 +1,80 @@
+"""Romanization of one token to lower-case ASCII.
+
+Library choice (measured on the development data's Cyrillic, Arabic, Hebrew, Hangul, kana and Han
+variants against their Latin spellings): ``anyascii`` covers every script Canonym meets (Cyrillic,
+Greek, Arabic and Persian letters, Hebrew, Armenian, Georgian, Indic scripts, kana, Hangul) with
+conventional, reversible-looking romanizations ("Зеленский" -> "zelenskiy", "위어드" -> "wieodeu",
+"キスマヨ" -> "kisumayo"), where Unidecode spells Hangul and Han with spaces and Hebrew/Armenian
+less conventionally. Han characters go to ``pypinyin``, whose phrase dictionary picks the right
+reading of polyphonic characters, which a per-character table cannot. PyICU would need a system
+ICU build and brings no gain on these scripts.
+
+Arabic script writes few vowels, so matching across scripts relies on consonant keys
+(``phonetic.consonant_key``), never on the vowels of a romanization. The Arabic article "ال"
+glued to a word is split off here so that it can be treated as a particle.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from anyascii import anyascii
+from pypinyin import Style, lazy_pinyin
+
+__all__ = ["romanize", "split_arabic_article"]
+
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_ARABIC_ARTICLE = "\u0627\u0644"  # alef + lam
+
+
+@lru_cache(maxsize=131072)
+def romanize(token: str, script: str) -> str:
+    """Lower-case ASCII romanization of a token written in ``script``.
+
+    Latin tokens are folded (accents and ligatures removed: "Kadhāfī" -> "kadhafi", "ß" -> "ss").
+    Returns an empty string when nothing romanizable is left.
+    """
+    if script == "Han":
+        text = "".join(lazy_pinyin(token, style=Style.NORMAL, errors=anyascii))
+    elif script in _MATRES:
+        text = anyascii(_spell_vowel_letters(token, _MATRES[script]))
+    else:
+        text = anyascii(token)
+    return _NON_ALNUM.sub("", text.casefold())
+
+
+# Abjads write long vowels with consonant letters (matres lectionis): Hebrew vav/yod/alef/ayin,
+# Arabic waw/yeh/alef. anyascii renders them as consonants ("סורקין" -> "svrkyn"), which hides
+# the vowel from the consonant keys. Inside a word they are spelled as vowels here; a doubled
+# vav/yod (Hebrew) or a word-initial waw/yeh (Arabic) stays a consonant.
+_MATRES: dict[str, list[tuple[str, str]]] = {
+    "Hebrew": [
+        (r"\u05d5\u05d5", "v"),
+        (r"\u05d9\u05d9", "y"),
+        (r"(?<=\w)\u05d5", "o"),
+        (r"(?<=\w)\u05d9", "i"),
+        (r"\u05d0|\u05e2", "a"),
+        (r"\u05d4\b", "a"),
+    ],
+    "Arabic": [
+        (r"(?<=\w)[\u0648]", "u"),
+        (r"(?<=\w)[\u064a\u06cc]", "i"),
+        (r"[\u0627\u0623\u0625\u0622\u0649]", "a"),
+        (r"[\u0629]", "a"),
+        (r"[\u0639\u0621]", ""),
+    ],
+}
+
+
+def _spell_vowel_letters(token: str, rules: list[tuple[str, str]]) -> str:
+    for pattern, repl in rules:
+        token = re.sub(pattern, repl, token)
+    return token
+
+
+def split_arabic_article(token: str) -> tuple[str, str]:
+    """Split the glued Arabic article: "القذافي" -> ("ال", "قذافي"); other tokens -> ("", token)."""
+    if token.startswith(_ARABIC_ARTICLE) and len(token) > 3:
+        return _ARABIC_ARTICLE, token[2:]
+    return "", token

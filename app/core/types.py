@@ -1,0 +1,123 @@
+"""Plain, frozen value types of the matching core (no pydantic, no I/O)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One name token after normalization and transliteration.
+
+    Attributes:
+        text: the token as written (normalized Unicode, original script, case-folded).
+        latin: ASCII romanization, lower case.
+        script: Unicode script of the token (``Latin``, ``Cyrillic``, ``Arabic``, ...).
+        skeleton: transliteration-variant key (see ``phonetic.skeleton``).
+        consonants: vowel-free consonant-class key, comparable across scripts.
+        particle: True for name particles (al, bin, van, de, ...).
+    """
+
+    text: str
+    latin: str
+    script: str
+    skeleton: str
+    consonants: str
+    particle: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class NameForm:
+    """A normalized name.
+
+    Attributes:
+        raw: the input as given.
+        normalized: cleaned display form (NFKC, invisible characters removed, punctuation unified,
+            titles removed, "Last, First" reordered), case preserved.
+        tokens: the name's tokens, in reading order.
+        titles: titles and honorifics found and removed ("President", "Dr").
+        scripts: distinct scripts of the name's letters, in order of first appearance.
+        reordered: True when a "Last, First" form was put in reading order.
+    """
+
+    raw: str
+    normalized: str
+    tokens: tuple[Token, ...]
+    titles: tuple[str, ...] = ()
+    scripts: tuple[str, ...] = ()
+    reordered: bool = False
+
+    @property
+    def latin(self) -> str:
+        """The romanized tokens joined by single spaces."""
+        return " ".join(t.latin for t in self.tokens)
+
+    @property
+    def core_tokens(self) -> tuple[Token, ...]:
+        """Tokens without name particles (all tokens when the name is only particles)."""
+        core = tuple(t for t in self.tokens if not t.particle)
+        return core or self.tokens
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One named feature of a comparison.
+
+    Attributes:
+        feature: the feature's name.
+        value: the feature's value (its scale is named in its description).
+        contribution: what it adds to the log-odds of "same entity".
+        description: the feature's explanation (its docstring's first line).
+    """
+
+    feature: str
+    value: float
+    contribution: float
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class PairDecision:
+    """The outcome of comparing two names.
+
+    Attributes:
+        probability: calibrated probability that both names denote the same entity.
+        match: ``probability >= threshold`` of the matcher.
+        evidence: every feature with its contribution (empty unless explanations were asked).
+        summary: one plain sentence that explains the decision.
+    """
+
+    a: str
+    b: str
+    probability: float
+    match: bool
+    evidence: tuple[Evidence, ...] = ()
+    summary: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterMember:
+    """A distinct input name inside an entity, with its count and membership probability."""
+
+    name: str
+    count: int
+    confidence: float
+
+
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    """An entity found in a batch of names.
+
+    Attributes:
+        entity_id: stable identifier derived from the canonical name and members.
+        canonical: the chosen canonical spelling.
+        canonical_reason: why that spelling was chosen.
+        confidence: cohesion of the entity (mean pair probability between members).
+        members: the distinct names, most frequent first.
+    """
+
+    entity_id: str
+    canonical: str
+    canonical_reason: str
+    confidence: float
+    members: tuple[ClusterMember, ...] = field(default_factory=tuple)

@@ -1,0 +1,61 @@
+"""Canonym's domain errors: one tree, each with a stable snake_case ``code``.
+
+    CanonymError
+    ├── InvalidNameError          code=invalid_name       a name that cannot be used
+    │   └── EmptyNameError        code=empty_name         nothing left after normalization
+    ├── LimitExceededError        code=limit_exceeded     a configured limit was passed
+    │   ├── NameTooLongError      code=name_too_long
+    │   └── BatchTooLargeError    code=batch_too_large
+    └── InputFormatError          code=invalid_input      a file or payload that cannot be read
+
+The HTTP layer (``app.api.errors``) maps the tree to status codes in one table; the CLI prints
+``error: <message>`` and exits with status 2. Shared code never raises HTTP exceptions.
+"""
+
+from __future__ import annotations
+
+
+class CanonymError(Exception):
+    """Base of every error Canonym reports to a caller."""
+
+    code = "canonym_error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidNameError(CanonymError):
+    """A name that cannot be matched."""
+
+    code = "invalid_name"
+
+
+class EmptyNameError(InvalidNameError):
+    """A name that is empty once invisible characters, punctuation and titles are removed."""
+
+    code = "empty_name"
+
+
+class LimitExceededError(CanonymError):
+    """A configured limit (names per request, characters per name) was exceeded."""
+
+    code = "limit_exceeded"
+
+
+class NameTooLongError(LimitExceededError):
+    """A name longer than the configured maximum number of characters."""
+
+    code = "name_too_long"
+
+
+class BatchTooLargeError(LimitExceededError):
+    """A batch with more items than the configured maximum."""
+
+    code = "batch_too_large"
+
+
+class InputFormatError(CanonymError):
+    """An input file or payload that cannot be parsed."""
+
+    code = "invalid_input"

@@ -1,0 +1,63 @@
+"""Canonym's settings: one typed object read from ``CANONYM_*`` environment variables.
+
+Read settings through ``get_settings()`` (or ``SettingsDep`` in the HTTP layer); tests pass their
+own ``Settings`` to ``create_app`` instead of mutating this module.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["LogLevel", "Settings", "get_settings"]
+
+LogLevel = Literal["debug", "info", "warning", "error", "critical"]
+
+# Values copied from templates that must never reach a running service.
+_PLACEHOLDER_SECRETS = ("changethis", "changeme")
+
+
+class Settings(BaseSettings):
+    """Service configuration; every field maps to ``CANONYM_<FIELD>`` (case-insensitive)."""
+
+    model_config = SettingsConfigDict(env_prefix="CANONYM_", extra="ignore", frozen=True)
+
+    host: str = Field(default="127.0.0.1", description="Interface the HTTP server binds to.")
+    port: int = Field(default=8000, ge=1, le=65535, description="TCP port of the HTTP server.")
+    max_names_per_request: int = Field(
+        default=10_000,
+        ge=1,
+        description="Most names accepted by one /v1/normalize or /v1/cluster request.",
+    )
+    max_pairs_per_request: int = Field(
+        default=10_000, ge=1, description="Most pairs accepted by one /v1/compare request."
+    )
+    max_name_length: int = Field(
+        default=500, ge=1, description="Most characters accepted in one name."
+    )
+    log_level: LogLevel = Field(default="info", description="Level of the service's logs.")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL of the registry store (unused for now)."
+    )
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _lower_log_level(cls, value: object) -> object:
+        return value.lower() if isinstance(value, str) else value
+
+    @field_validator("database_url")
+    @classmethod
+    def _refuse_placeholder_secret(cls, value: str | None) -> str | None:
+        if value is not None and any(p in value.lower() for p in _PLACEHOLDER_SECRETS):
+            msg = "CANONYM_DATABASE_URL contains a placeholder secret; set a real one"
+            raise ValueError(msg)
+        return value
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings of this process, read from the environment once."""
+    return Settings()

@@ -1,0 +1,149 @@
+"""Labelled pairs from the development clusters (../shared/data), built the way the shared
+evaluator builds its compare task: positives inside a cluster, hard negatives from the most
+trigram-similar name of another cluster, plus the curated negatives file."""
+
+from __future__ import annotations
+
+import json
+import random
+import unicodedata
+from collections import Counter, defaultdict
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+TASK_FILES = (
+    "dev_persons_orgs_ofac.jsonl",
+    "dev_places_cities.jsonl",
+    "dev_persons_nameparts_ru.jsonl",
+    "dev_persons_crossscript.jsonl",
+    "dev_places_countries.jsonl",
+)
+
+
+def is_latin(name: str) -> bool:
+    return all(not ch.isalpha() or "LATIN" in unicodedata.name(ch, "") for ch in name)
+
+
+def load_clusters(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def gold_names(clusters: list[dict], latin: bool | None) -> dict[str, str]:
+    owner: dict[str, str] = {}
+    clash: set[str] = set()
+    for c in clusters:
+        for v in sorted(set(c["variants"])):
+            v = v.strip()
+            if not v or (latin is True and not is_latin(v)) or (latin is False and is_latin(v)):
+                continue
+            if v in owner and owner[v] != c["id"]:
+                clash.add(v)
+            owner[v] = c["id"]
+    for v in clash:
+        del owner[v]
+    return owner
+
+
+def _trigrams(s: str) -> set[str]:
+    s = f"  {s.casefold()} "
+    return {s[i : i + 3] for i in range(len(s) - 2)}
+
+
+def labelled_pairs(gold: dict[str, str], rng: random.Random, per_cluster: int = 3):
+    by_cluster: dict[str, list[str]] = defaultdict(list)
+    for name, cid in gold.items():
+        by_cluster[cid].append(name)
+    pairs = []
+    for cid in sorted(by_cluster):
+        names = sorted(by_cluster[cid])
+        if len(names) < 2:
+            continue
+        seen = set()
+        for _ in range(per_cluster):
+            a, b = rng.sample(names, 2)
+            if (a, b) in seen or (b, a) in seen:
+                continue
+            seen.add((a, b))
+            pairs.append((a, b, 1))
+    names = sorted(gold)
+    index: dict[str, list[int]] = defaultdict(list)
+    grams = [_trigrams(n) for n in names]
+    for i, g in enumerate(grams):
+        for t in g:
+            index[t].append(i)
+    n_pos = len(pairs)
+    order = list(range(len(names)))
+    rng.shuffle(order)
+    made = 0
+    for i in order:
+        if made >= n_pos:
+            break
+        counts: Counter[int] = Counter()
+        for t in grams[i]:
+            if len(index[t]) <= 2000:
+                counts.update(index[t])
+        best, best_sim = None, 0.0
+        for j, shared in counts.most_common(60):
+            if gold[names[j]] == gold[names[i]]:
+                continue
+            sim = shared / len(grams[i] | grams[j])
+            if sim > best_sim:
+                best, best_sim = j, sim
+        if best is not None and best_sim >= 0.3:
+            pairs.append((names[i], names[best], 0))
+            made += 1
+    return pairs
+
+
+def curated_negatives() -> list[tuple[str, str, int]]:
+    path = DATA / "dev_negatives.jsonl"
+    return [(d["a"], d["b"], 0) for d in load_clusters(path)]
+
+
+def name_bench_pairs() -> list[tuple[str, str, int]]:
+    """OpenSanctions' labelled name pairs (data/external/name_bench_cases.csv, MIT)."""
+    import csv
+
+    path = DATA / "external" / "name_bench_cases.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        return [
+            (r["name1"], r["name2"], int(r["is_match"].strip().lower() == "true"))
+            for r in csv.DictReader(fh)
+        ]
+
+
+def initial_pairs(clusters: list[dict], rng: random.Random) -> list[tuple[str, str, int]]:
+    """Derived pairs for initials: "Ali Khamenei" ~ "A. Khamenei" (same initial, positive) and
+    "Ali Khamenei" ~ "M. Khamenei" (another initial, negative), from multi-word person names."""
+    pairs = []
+    for c in clusters:
+        if c.get("kind") != "person":
+            continue
+        for v in c["variants"]:
+            if not is_latin(v) or "," in v:
+                continue
+            words = v.split()
+            if len(words) < 2 or len(words[0]) < 3 or not words[0][0].isalpha():
+                continue
+            initial = words[0][0].upper()
+            other = rng.choice([ch for ch in "ABDEGHJKLMNRST" if ch != initial])
+            rest = " ".join(words[1:])
+            pairs.append((v, f"{initial}. {rest}", 1))
+            pairs.append((v, f"{other}. {rest}", 0))
+            break
+    return pairs
+
+
+def random_negatives(
+    gold: dict[str, str], rng: random.Random, n: int
+) -> list[tuple[str, str, int]]:
+    """Pairs of names drawn at random from two different clusters: the easy negatives that
+    the evaluator's task leaves out but every real batch is full of."""
+    names = sorted(gold)
+    pairs = []
+    while len(pairs) < n and len(names) > 1:
+        a, b = rng.sample(names, 2)
+        if gold[a] != gold[b]:
+            pairs.append((a, b, 0))
+    return pairs

@@ -1,0 +1,50 @@
+"""Shared fixtures: explicit settings, and a client whose lifespan has loaded the matcher."""
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.api.app import create_app
+from app.settings import Settings
+
+
+def make_settings(**overrides: object) -> Settings:
+    """Settings with the documented defaults, whatever the environment says, plus overrides."""
+    values: dict[str, object] = {
+        "max_names_per_request": 10_000,
+        "max_pairs_per_request": 10_000,
+        "max_name_length": 500,
+        "log_level": "info",
+        "database_url": None,
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return make_settings()
+
+
+@pytest.fixture(scope="session")
+def client(settings: Settings) -> Iterator[TestClient]:
+    # Session-wide: the app keeps no state between requests, and the lifespan warms the matcher.
+    with TestClient(create_app(settings)) as c:
+        yield c
+
+
+@pytest.fixture
+def client_with() -> Iterator[Callable[..., TestClient]]:
+    """Factory of clients over apps created with overridden settings."""
+    stack: list[TestClient] = []
+
+    def build(**overrides: object) -> TestClient:
+        c = TestClient(create_app(make_settings(**overrides)))
+        c.__enter__()
+        stack.append(c)
+        return c
+
+    yield build
+    for c in stack:
+        c.__exit__(None, None, None)

@@ -1,0 +1,72 @@
+import csv
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.core.normalize import normalize_name, try_normalize_name
+from app.errors import EmptyNameError
+
+GOLDEN = Path(__file__).parents[1] / "data" / "normalize.csv"
+
+
+def golden_rows():
+    with GOLDEN.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.mark.parametrize("row", golden_rows(), ids=lambda r: r["raw"])
+def test_golden(row):
+    form = normalize_name(row["raw"])
+    assert form.latin == row["latin"]
+    assert form.normalized == row["normalized"]
+    assert "|".join(form.titles) == row["titles"]
+
+
+@pytest.mark.parametrize(
+    "raw", ["", "   ", "\u200b\u200c\u200d", "\u202e\u202c", "---", "«»", "\x00"]
+)
+def test_empty_is_an_error(raw):
+    assert try_normalize_name(raw) is None
+    with pytest.raises(EmptyNameError):
+        normalize_name(raw)
+
+
+def test_invisible_and_formatting_characters_are_removed():
+    plain = normalize_name("Takht Ravanchi")
+    noisy = normalize_name("\u200fTakht\u00ad Ra\u200dvan\u200cchi\u200e")
+    assert noisy.latin == plain.latin
+
+
+def test_tatweel_and_zwnj_in_persian():
+    assert normalize_name("تخت\u200cروانـچی").latin == normalize_name("تختروانچی").latin
+
+
+def test_unified_apostrophes_and_hyphens():
+    assert normalize_name("O’Brien").latin == normalize_name("O'Brien").latin == "obrien"
+    assert normalize_name("Takht–Ravanchi").latin == normalize_name("Takht-Ravanchi").latin
+
+
+def test_particles_are_marked_not_removed():
+    form = normalize_name("Al-Qaeda")
+    assert [t.latin for t in form.tokens] == ["al", "qaeda"]
+    assert [t.particle for t in form.tokens] == [True, False]
+    assert [t.latin for t in form.core_tokens] == ["qaeda"]
+
+
+def test_scripts_detected():
+    assert normalize_name("Зеленский").scripts == ("Cyrillic",)
+    assert normalize_name("القذافي").scripts == ("Arabic",)
+    assert normalize_name("위어드 알 얀코빅").scripts == ("Hangul",)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=40))
+def test_normalization_is_idempotent(raw):
+    form = try_normalize_name(raw)
+    if form is None:
+        return
+    again = normalize_name(form.normalized)
+    assert again.latin == form.latin
+    assert again.normalized == form.normalized

@@ -4,9 +4,15 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import settings as hypothesis_settings
 
 from app.api.app import create_app
 from app.settings import Settings
+
+
+# Property tests draw the same examples on every run: a red CI run is reproducible.
+hypothesis_settings.register_profile("canonym", derandomize=True, deadline=None)
+hypothesis_settings.load_profile("canonym")
 
 
 def make_settings(**overrides: object) -> Settings:

@@ -175,7 +175,7 @@ def _tokenize(words: list[str]) -> tuple[Token, ...]:
 @lru_cache(maxsize=200_000)
 def try_normalize_name(raw: str) -> NameForm | None:
     """Normalize a raw name; ``None`` when nothing matchable is left (see module docstring)."""
-    text = _clean(raw)
+    text = _clean(raw).strip(" ,;")
     text, reordered = _reorder(text)
     text = _POSSESSIVE.sub("", text)
     words = [w for w in text.replace("-", " - ").split(" ") if w]

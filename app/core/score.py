@@ -13,6 +13,7 @@ contribution. Inference is plain Python: no numpy or scikit-learn at run time.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -91,6 +92,41 @@ class Model:
         """Calibrated log-odds before any feature is seen (the prior)."""
         base = self.base + sum(t.value[0] for t in self.trees)
         return self.calibration_slope * base + self.calibration_offset
+
+
+def _tree_source(tree: Tree, k: int, depth: int, lines: list[str]) -> None:
+    pad = "    " * depth
+    if tree.left[k] == -1:
+        lines.append(f"{pad}s += {tree.value[k]!r}")
+        return
+    lines.append(f"{pad}if x[{tree.feature[k]}] <= {tree.threshold[k]!r}:")
+    _tree_source(tree, tree.left[k], depth + 1, lines)
+    lines.append(f"{pad}else:")
+    _tree_source(tree, tree.right[k], depth + 1, lines)
+
+
+_COMPILED: dict[int, Callable[[list[float]], float]] = {}
+
+
+def _compiled(model: Model) -> Callable[[list[float]], float]:
+    """The ensemble as one generated Python function of nested ifs.
+
+    Walking the flat arrays costs a Python loop iteration per node; the generated code evaluates
+    the same splits about ten times faster, which matters when clustering scores millions of
+    pairs. ``Tree.walk`` stays the reference (and the only path that attributes credit); a test
+    checks both agree.
+    """
+    fn = _COMPILED.get(id(model))
+    if fn is None:
+        lines = ["def ensemble(x):", "    s = 0.0"]
+        for tree in model.trees:
+            _tree_source(tree, 0, 1, lines)
+        lines.append("    return s")
+        namespace: dict[str, Any] = {}
+        exec(compile("\n".join(lines), "<canonym-model>", "exec"), namespace)
+        fn = namespace["ensemble"]
+        _COMPILED[id(model)] = fn
+    return fn
 
 
 def _parse(raw: dict[str, Any]) -> Model:

@@ -143,3 +143,16 @@ def test_cluster_is_a_partition_and_order_free(names, rnd):
     rnd.shuffle(shuffled)
     second = MATCHER.cluster((n, 1) for n in shuffled)
     assert first == second
+
+
+def test_compiled_model_agrees_with_tree_walk():
+    from app.core.compare import feature_values
+    from app.core.normalize import normalize_name
+
+    model = MATCHER.model
+    for a, b in [("Gaddafi", "القذافي"), ("Elon Musk", "Zelensky"), ("Takht Ravanchi", "Rwanchi")]:
+        values = feature_values(normalize_name(a), normalize_name(b))
+        fast, _ = model.raw_score(values)
+        slow, credit = model.raw_score(values, explain=True)
+        assert abs(fast - slow) < 1e-9
+        assert abs(sum(credit) + model.base + sum(t.value[0] for t in model.trees) - slow) < 1e-6

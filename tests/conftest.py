@@ -9,7 +9,6 @@ from hypothesis import settings as hypothesis_settings
 from app.api.app import create_app
 from app.settings import Settings
 
-
 # Property tests draw the same examples on every run: a red CI run is reproducible.
 hypothesis_settings.register_profile("canonym", derandomize=True, deadline=None)
 hypothesis_settings.load_profile("canonym")

@@ -44,12 +44,38 @@ class ClusterGraph:
             self._cache[key] = self.score(*key)
         return self._cache[key]
 
-    def mean_link(self, xs: Sequence[int], ys: Sequence[int]) -> float:
-        """Mean probability over the cross pairs of two groups (of samples of large groups)."""
+    def cohesive(self, xs: Sequence[int], ys: Sequence[int]) -> bool:
+        """Whether the mean probability over the cross pairs of two groups (of samples of large
+        groups) reaches the threshold.
+
+        Known candidate edges are summed first; unknown pairs are scored only while the answer
+        is still open, so the decision is exact but usually costs a handful of comparisons.
+        """
         xs = sorted(xs)[:_SAMPLE] if len(xs) > _SAMPLE else xs
         ys = sorted(ys)[:_SAMPLE] if len(ys) > _SAMPLE else ys
-        total = sum(self.probability(x, y) for x in xs for y in ys)
-        return total / (len(xs) * len(ys))
+        needed = self.threshold * len(xs) * len(ys)
+        known, unknown = 0.0, []
+        for x in xs:
+            for y in ys:
+                key = (x, y) if x < y else (y, x)
+                p = self.edges.get(key)
+                if p is None:
+                    p = self._cache.get(key)
+                if p is None:
+                    unknown.append(key)
+                else:
+                    known += p
+        if known >= needed:
+            return True
+        remaining = len(unknown)
+        for key in unknown:
+            if known + remaining < needed:
+                return False
+            known += self.probability(*key)
+            remaining -= 1
+            if known >= needed:
+                return True
+        return known >= needed
 
 
 def _agglomerate(
@@ -63,7 +89,7 @@ def _agglomerate(
         ci, cj = owner[i], owner[j]
         if ci == cj or not allowed(i, j):
             continue
-        if g.mean_link(members[ci], members[cj]) < g.threshold:
+        if not g.cohesive(members[ci], members[cj]):
             continue
         keep, gone = (ci, cj) if len(members[ci]) >= len(members[cj]) else (cj, ci)
         for k in members[gone]:
@@ -94,7 +120,7 @@ def cluster_graph(g: ClusterGraph) -> list[list[int]]:
         if len(targets) != 1:
             continue
         target = targets.pop()
-        if g.mean_link(members[cid], members[target]) >= g.threshold:
+        if g.cohesive(members[cid], members[target]):
             for k in members[cid]:
                 owner[k] = target
             members[target].extend(members.pop(cid))

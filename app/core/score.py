@@ -72,9 +72,11 @@ class Model:
     ) -> tuple[float, list[float]]:
         """Uncalibrated log-odds and (when ``explain``) each feature's share of it."""
         x = [values[n] for n in self.feature_names]
-        credit = [0.0] * len(x) if explain else None
+        if not explain:
+            return self.base + _compiled(self)(x), []
+        credit = [0.0] * len(x)
         total = self.base + sum(t.walk(x, credit) for t in self.trees)
-        return total, credit or []
+        return total, credit
 
     def log_odds(
         self, values: dict[str, float], explain: bool = False

@@ -151,18 +151,12 @@ def token_set_similarity(al: Alignment) -> float:
 
 def joined_similarity(al: Alignment) -> float:
     """Similarity of the names written without spaces: merged or split tokens still meet (0-1)."""
-    x = "".join(t.latin for t in al.a.tokens)
-    y = "".join(t.latin for t in al.b.tokens)
-    xs = "".join(sorted(t.latin for t in al.a.tokens))
-    ys = "".join(sorted(t.latin for t in al.b.tokens))
-    return max(_indel(x, y), _indel(xs, ys))
+    return max(_indel(al.a.joined, al.b.joined), _indel(al.a.joined_sorted, al.b.joined_sorted))
 
 
 def joined_consonant_similarity(al: Alignment) -> float:
     """Similarity of the whole names' consonant keys, token order ignored (0-1)."""
-    x = "".join(sorted(t.consonants for t in al.a.core_tokens))
-    y = "".join(sorted(t.consonants for t in al.b.core_tokens))
-    return _indel(x, y)
+    return _indel(al.a.consonant_signature, al.b.consonant_signature)
 
 
 def missing_token_share(al: Alignment) -> float:
@@ -205,16 +199,12 @@ def number_mismatch(al: Alignment) -> float:
 
 def cross_script(al: Alignment) -> float:
     """1 when one name is written in Latin script and the other in another script, else 0."""
-    la = not al.a.scripts or al.a.scripts == ("Latin",)
-    lb = not al.b.scripts or al.b.scripts == ("Latin",)
-    return 1.0 if la != lb else 0.0
+    return 1.0 if al.a.is_latin != al.b.is_latin else 0.0
 
 
 def non_latin_pair(al: Alignment) -> float:
     """1 when neither name is in Latin script (both were romanized), else 0."""
-    la = not al.a.scripts or al.a.scripts == ("Latin",)
-    lb = not al.b.scripts or al.b.scripts == ("Latin",)
-    return 1.0 if not la and not lb else 0.0
+    return 1.0 if not al.a.is_latin and not al.b.is_latin else 0.0
 
 
 def cross_script_consonant_similarity(al: Alignment) -> float:
@@ -226,7 +216,7 @@ def cross_script_consonant_similarity(al: Alignment) -> float:
 
 def shorter_length(al: Alignment) -> float:
     """Letters in the shorter romanized name (short names are weaker evidence)."""
-    return float(min(len(al.a.latin.replace(" ", "")), len(al.b.latin.replace(" ", ""))))
+    return float(min(len(al.a.joined), len(al.b.joined)))
 
 
 def single_token(al: Alignment) -> float:

@@ -38,6 +38,8 @@ class NameForm:
         titles: titles and honorifics found and removed ("President", "Dr").
         scripts: distinct scripts of the name's letters, in order of first appearance.
         reordered: True when a "Last, First" form was put in reading order.
+        latin: the romanized tokens joined by single spaces.
+        core_tokens: tokens without name particles (all tokens when the name is only particles).
     """
 
     raw: str
@@ -46,17 +48,23 @@ class NameForm:
     titles: tuple[str, ...] = ()
     scripts: tuple[str, ...] = ()
     reordered: bool = False
+    # Derived from ``tokens`` once, in ``__post_init__``: comparisons read them millions of times.
+    latin: str = field(init=False)
+    core_tokens: tuple[Token, ...] = field(init=False)
+    joined: str = field(init=False)
+    joined_sorted: str = field(init=False)
+    consonant_signature: str = field(init=False)
+    is_latin: bool = field(init=False)
 
-    @property
-    def latin(self) -> str:
-        """The romanized tokens joined by single spaces."""
-        return " ".join(t.latin for t in self.tokens)
-
-    @property
-    def core_tokens(self) -> tuple[Token, ...]:
-        """Tokens without name particles (all tokens when the name is only particles)."""
-        core = tuple(t for t in self.tokens if not t.particle)
-        return core or self.tokens
+    def __post_init__(self) -> None:
+        core = tuple(t for t in self.tokens if not t.particle) or self.tokens
+        set_ = object.__setattr__
+        set_(self, "latin", " ".join(t.latin for t in self.tokens))
+        set_(self, "core_tokens", core)
+        set_(self, "joined", "".join(t.latin for t in self.tokens))
+        set_(self, "joined_sorted", "".join(sorted(t.latin for t in self.tokens)))
+        set_(self, "consonant_signature", "".join(sorted(t.consonants for t in core)))
+        set_(self, "is_latin", not self.scripts or self.scripts == ("Latin",))
 
 
 @dataclass(frozen=True, slots=True)

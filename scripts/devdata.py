@@ -66,13 +66,18 @@ def labelled_pairs(gold: dict[str, str], rng: random.Random, per_cluster: int = 
                 continue
             seen.add((a, b))
             pairs.append((a, b, 1))
+    return pairs + hard_negatives(gold, rng, len(pairs))
+
+
+def hard_negatives(gold: dict[str, str], rng: random.Random, n_pos: int, key=None):
+    """For random names, the most trigram-similar name of another cluster (on ``key(name)``)."""
+    pairs = []
     names = sorted(gold)
     index: dict[str, list[int]] = defaultdict(list)
-    grams = [_trigrams(n) for n in names]
+    grams = [_trigrams(key(n) if key else n) for n in names]
     for i, g in enumerate(grams):
         for t in g:
             index[t].append(i)
-    n_pos = len(pairs)
     order = list(range(len(names)))
     rng.shuffle(order)
     made = 0

@@ -6,8 +6,9 @@ Pairs are built per development task (../shared/data) as the shared evaluator bu
 all-script and Latin-only variants, from clusters split by id into a training half and a held-out
 half (a hash of the cluster id decides). Each task weighs the same in the fit. Features feed a
 histogram gradient-boosting classifier whose trees are exported as flat arrays; a final Platt
-step on the training pairs keeps the probabilities calibrated. The held-out AUC and
-expected calibration error per task are printed and stored in the model's provenance.
+step keeps the probabilities calibrated on the evaluator-like training pairs (positives and
+hard negatives; the extra easy and cross-script negatives shape the trees only). The held-out
+AUC and expected calibration error per task are printed and stored in the model's provenance.
 """
 
 from __future__ import annotations
@@ -27,12 +28,14 @@ from sklearn.metrics import roc_auc_score
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.core.compare import feature_values
+from app.core.features import MONOTONE
 from app.core.normalize import try_normalize_name
 from scripts.devdata import (
     DATA,
     TASK_FILES,
     curated_negatives,
     gold_names,
+    hard_negatives,
     initial_pairs,
     labelled_pairs,
     load_clusters,
@@ -43,9 +46,17 @@ from scripts.devdata import (
 OUT = Path(__file__).resolve().parents[1] / "app" / "core" / "data" / "model.json"
 MAX_CLUSTERS = 4000
 N_TREES = 120
+# Mean pair probability needed to merge two groups when clustering; chosen by sweeping
+# 0.5-0.8 on the development clusters (benchmarks/results/link_threshold.md).
+LINK_THRESHOLD = 0.65
 SEED = 20261129
 # Derived initials pairs teach one pattern; they weigh less than a real task.
 TASK_WEIGHT = {"initials": 250.0, "name_bench": 500.0}
+
+
+def romanized(name: str) -> str:
+    form = try_normalize_name(name)
+    return form.latin if form else name
 
 
 def holdout(cluster_id: str) -> bool:
@@ -66,8 +77,15 @@ def task_pairs() -> dict[str, dict[str, list[tuple[str, str, int]]]]:
                 if len(set(gold.values())) < 2:
                     continue
                 pairs = labelled_pairs(gold, rng)
-                pairs += random_negatives(gold, rng, len(pairs) // 4)
-                out.setdefault(f"{name.removesuffix('.jsonl')}:{script}", {})[split] = pairs
+                task = out.setdefault(f"{name.removesuffix('.jsonl')}:{script}", {})
+                task[split] = pairs
+                if split == "train":
+                    # Shape-only pairs: easy negatives and cross-script hard negatives (nearest
+                    # by romanized trigrams) teach the trees what unrelated names look like; the
+                    # calibration step leaves them out.
+                    extra = random_negatives(gold, rng, len(pairs) // 4)
+                    extra += hard_negatives(gold, rng, len(pairs) // 8, key=romanized)
+                    task["extra"] = extra
     negs = curated_negatives()
     out["dev_negatives"] = {"train": negs[::2], "test": negs[1::2]}
     bench = name_bench_pairs()
@@ -137,13 +155,17 @@ def main() -> None:
         print(f"{task}: " + ", ".join(f"{s} {len(p)}" for s, p in splits.items()), flush=True)
     names = list(feats[next(iter(feats))][0][0])
     xs, ys, ws = [], [], []
+    calib = []
     for (task, split), (rows, y) in feats.items():
-        if split != "train" or not len(rows):
+        if split not in ("train", "extra") or not len(rows):
             continue
+        n_train = len(feats[(task, "train")][1]) if (task, "train") in feats else len(y)
         xs.append(matrix(rows, names))
         ys.append(y)
-        ws.append(np.full(len(y), TASK_WEIGHT.get(task, 1000.0) / len(y)))
+        ws.append(np.full(len(y), TASK_WEIGHT.get(task, 1000.0) / max(n_train, 1)))
+        calib.append(np.full(len(y), split == "train"))
     x, y, w = np.vstack(xs), np.concatenate(ys), np.concatenate(ws)
+    in_calib = np.concatenate(calib)
     gbm = HistGradientBoostingClassifier(
         max_iter=N_TREES,
         max_leaf_nodes=12,
@@ -152,10 +174,13 @@ def main() -> None:
         min_samples_leaf=40,
         early_stopping=False,
         random_state=SEED,
+        monotonic_cst=[MONOTONE.get(n, 0) for n in names],
     )
     gbm.fit(x, y, sample_weight=w)
-    z = gbm.decision_function(x)
-    platt = LogisticRegression(C=1e6, max_iter=1000).fit(z.reshape(-1, 1), y, sample_weight=w)
+    z = gbm.decision_function(x[in_calib])
+    platt = LogisticRegression(C=1e6, max_iter=1000).fit(
+        z.reshape(-1, 1), y[in_calib], sample_weight=w[in_calib]
+    )
     slope, offset = float(platt.coef_[0][0]), float(platt.intercept_[0])
     report = {}
     for (task, split), (rows, yt) in sorted(feats.items()):
@@ -172,6 +197,7 @@ def main() -> None:
         "base": float(gbm._baseline_prediction.ravel()[0]),
         "calibration": {"slope": round(slope, 6), "offset": round(offset, 6)},
         "threshold": 0.5,
+        "link_threshold": LINK_THRESHOLD,
         "trees": trees,
         "provenance": {
             "script": "scripts/fit_model.py",

@@ -17,11 +17,26 @@ from rapidfuzz.distance import Indel, JaroWinkler
 from app.core.phonetic import metaphone
 from app.core.types import NameForm, Token
 
-__all__ = ["FEATURES", "Alignment", "align", "feature_description"]
+__all__ = ["FEATURES", "MONOTONE", "Alignment", "align", "feature_description"]
 
 _ROMAN = frozenset({"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii"})
 # A token pair at or above this similarity counts as "present in both names".
 _PRESENT = 0.8
+_MIN_CONSONANTS = 3
+# Scripts whose romanization loses or invents vowels (abjads write few; Hangul, kana and Han
+# spell foreign names syllable by syllable). Only there do consonant keys beat spelling: between
+# alphabets (Latin, Cyrillic, Greek) the consonant key is too coarse ("perry" = "polly").
+_VOWEL_POOR = frozenset(
+    {"Arabic", "Hebrew", "Syriac", "Thaana", "Hangul", "Hiragana", "Katakana", "Han"}
+)
+
+
+def _vowel_poor(a: Token, b: Token) -> bool:
+    return a.script in _VOWEL_POOR or b.script in _VOWEL_POOR
+
+
+def _form_vowel_poor(form: NameForm) -> bool:
+    return any(s in _VOWEL_POOR for s in form.scripts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +78,11 @@ def _token_similarity(a: Token, b: Token) -> tuple[float, bool]:
         return (1.0 if x == y else 0.9), x != y
     if x.isdigit() or y.isdigit():
         return (1.0 if x == y else 0.0), False
-    sim = max(_jw(x, y), _indel(a.skeleton, b.skeleton), 0.95 * _indel(a.consonants, b.consonants))
+    sim = max(_jw(x, y), _indel(a.skeleton, b.skeleton))
+    if _vowel_poor(a, b) and min(len(a.consonants), len(b.consonants)) >= _MIN_CONSONANTS:
+        # Consonant keys carry the cross-script signal, but a one- or two-consonant key
+        # ("l" for both "ariel" and "julie") says almost nothing.
+        sim = max(sim, 0.95 * _indel(a.consonants, b.consonants))
     return sim, False
 
 
@@ -108,8 +127,16 @@ def aligned_skeleton_similarity(al: Alignment) -> float:
 
 
 def aligned_consonant_similarity(al: Alignment) -> float:
-    """Similarity of the aligned tokens' vowel-free consonant keys (0-1)."""
-    return _weighted(al, lambda p: _indel(p.a.consonants, p.b.consonants))
+    """Similarity of the aligned tokens' vowel-free consonant keys where a vowel-poor script is
+    involved (Arabic, Hebrew, Hangul, kana, Han), else of their skeletons (0-1)."""
+    return _weighted(
+        al,
+        lambda p: (
+            _indel(p.a.consonants, p.b.consonants)
+            if _vowel_poor(p.a, p.b)
+            else _indel(p.a.skeleton, p.b.skeleton)
+        ),
+    )
 
 
 def skeleton_agreement(al: Alignment) -> float:
@@ -155,8 +182,11 @@ def joined_similarity(al: Alignment) -> float:
 
 
 def joined_consonant_similarity(al: Alignment) -> float:
-    """Similarity of the whole names' consonant keys, token order ignored (0-1)."""
-    return _indel(al.a.consonant_signature, al.b.consonant_signature)
+    """Similarity of the whole names' consonant keys, token order ignored, where a vowel-poor
+    script is involved; else of the names without spaces (0-1)."""
+    if _form_vowel_poor(al.a) or _form_vowel_poor(al.b):
+        return _indel(al.a.consonant_signature, al.b.consonant_signature)
+    return _indel(al.a.joined_sorted, al.b.joined_sorted)
 
 
 def missing_token_share(al: Alignment) -> float:
@@ -188,13 +218,26 @@ def _is_subsequence(short: str, long: str) -> bool:
     return all(ch in it for ch in short)
 
 
-def number_mismatch(al: Alignment) -> float:
-    """1 when the names carry different numbers or roman numerals (hull numbers, "II" vs "III")."""
+def _numbers(form: NameForm) -> frozenset[str]:
+    last = len(form.tokens) - 1
+    return frozenset(
+        t.latin
+        for k, t in enumerate(form.tokens)
+        # A one-letter "I", "V" or "X" is a numeral only at the end ("BICENTENARIO X"), not
+        # an initial ("V. Putin").
+        if t.latin.isdigit() or (t.latin in _ROMAN and (len(t.latin) > 1 or k == last))
+    )
 
-    def numbers(form: NameForm) -> frozenset[str]:
-        return frozenset(t.latin for t in form.tokens if t.latin.isdigit() or t.latin in _ROMAN)
 
-    return 1.0 if numbers(al.a) != numbers(al.b) else 0.0
+def number_conflict(al: Alignment) -> float:
+    """1 when both names carry numbers or roman numerals and they differ ("II" vs "III")."""
+    x, y = _numbers(al.a), _numbers(al.b)
+    return 1.0 if x and y and x != y else 0.0
+
+
+def number_missing(al: Alignment) -> float:
+    """1 when only one of the names carries a number or roman numeral, else 0."""
+    return 1.0 if bool(_numbers(al.a)) != bool(_numbers(al.b)) else 0.0
 
 
 def cross_script(al: Alignment) -> float:
@@ -208,8 +251,8 @@ def non_latin_pair(al: Alignment) -> float:
 
 
 def cross_script_consonant_similarity(al: Alignment) -> float:
-    """Consonant-key similarity when the scripts differ (0-1), -1 when they do not."""
-    if not cross_script(al):
+    """Consonant-key similarity across scripts when one is vowel-poor (0-1), else -1."""
+    if not cross_script(al) or not (_form_vowel_poor(al.a) or _form_vowel_poor(al.b)):
         return -1.0
     return max(aligned_consonant_similarity(al), joined_consonant_similarity(al))
 
@@ -217,6 +260,11 @@ def cross_script_consonant_similarity(al: Alignment) -> float:
 def shorter_length(al: Alignment) -> float:
     """Letters in the shorter romanized name (short names are weaker evidence)."""
     return float(min(len(al.a.joined), len(al.b.joined)))
+
+
+def consonant_key_length(al: Alignment) -> float:
+    """Consonants in the shorter name's consonant key (few consonants: weak phonetic evidence)."""
+    return float(min(len(al.a.consonant_signature), len(al.b.consonant_signature)))
 
 
 def single_token(al: Alignment) -> float:
@@ -240,13 +288,35 @@ FEATURES: tuple[Callable[[Alignment], float], ...] = (
     token_count_difference,
     initials_used,
     truncation,
-    number_mismatch,
+    number_conflict,
+    number_missing,
     cross_script,
     non_latin_pair,
     cross_script_consonant_similarity,
     shorter_length,
+    consonant_key_length,
     single_token,
 )
+
+# How each feature may move the probability (+1: only up as it grows, -1: only down, 0: free).
+# The fit enforces these (monotonic constraints), so the model cannot learn that less alike
+# names are more likely the same entity from the translations in the training clusters.
+MONOTONE: dict[str, int] = {
+    "aligned_jaro_winkler": 1,
+    "aligned_skeleton_similarity": 1,
+    "aligned_consonant_similarity": 1,
+    "skeleton_agreement": 1,
+    "phonetic_agreement": 1,
+    "exact_token_share": 1,
+    "weakest_token_similarity": 1,
+    "weakest_spelling_similarity": 1,
+    "token_set_similarity": 1,
+    "joined_similarity": 1,
+    "joined_consonant_similarity": 1,
+    "missing_token_share": -1,
+    "number_conflict": -1,
+    "number_missing": -1,
+}
 
 
 def feature_description(name: str) -> str:

@@ -29,9 +29,25 @@ MAX_BLOCK_SIZE = 60
 class Matcher:
     """Normalize, compare and cluster names with one fitted model."""
 
-    def __init__(self, model: Model | None = None, threshold: float | None = None) -> None:
+    def __init__(
+        self,
+        model: Model | None = None,
+        threshold: float | None = None,
+        link_threshold: float | None = None,
+    ) -> None:
+        """Args:
+        model: the fitted model (default: the packaged one).
+        threshold: probability at which ``compare`` calls a pair a match (default: the model's,
+            0.5, where a calibrated probability says "more likely the same than not").
+        link_threshold: mean probability two groups need to merge into one entity when
+            clustering (default: the model's ``link_threshold``, tuned for cluster F1 on the
+            development data; stricter than 0.5 because one wrong merge costs many pairs).
+        """
         self.model = model or load_model()
         self.threshold = self.model.threshold if threshold is None else threshold
+        self.link_threshold = (
+            self.model.link_threshold if link_threshold is None else link_threshold
+        )
 
     def normalize(self, raw: str) -> NameForm:
         """Normalize one raw name; raises ``EmptyNameError`` when nothing is left."""
@@ -97,7 +113,7 @@ class Matcher:
             return compare_forms(forms[i], forms[j], self.model).probability
 
         single = [len(f.core_tokens) == 1 for f in forms]
-        return ClusterGraph(len(forms), edges, score, single, self.threshold)
+        return ClusterGraph(len(forms), edges, score, single, self.link_threshold)
 
     def _entity(
         self,

@@ -65,6 +65,7 @@ class Model:
     calibration_slope: float
     calibration_offset: float
     threshold: float
+    link_threshold: float
     provenance: dict[str, Any]
 
     def raw_score(
@@ -150,6 +151,7 @@ def _parse(raw: dict[str, Any]) -> Model:
         calibration_slope=float(cal.get("slope", 1.0)),
         calibration_offset=float(cal.get("offset", 0.0)),
         threshold=float(raw.get("threshold", 0.5)),
+        link_threshold=float(raw.get("link_threshold", 0.5)),
         provenance=dict(raw.get("provenance", {})),
     )
 

@@ -85,3 +85,10 @@ def test_unexpected_errors_are_json_500_without_traces(settings, caplog):
     }
     assert "secret" not in r.text
     assert "secret internal detail" in caplog.text
+
+
+def test_interactive_docs_are_served(client):
+    response = client.get("/docs")
+    assert response.status_code == 200
+    assert "swagger-ui" in response.text.lower()
+    assert client.get("/openapi.json").json()["info"]["title"] == "Canonym"

@@ -1,0 +1,92 @@
+"""The CLI contract the shared evaluator relies on, and its error messages."""
+
+import json
+
+from click.testing import CliRunner
+
+from app.cli import main
+
+
+def run(args):
+    return CliRunner().invoke(main, args, catch_exceptions=False)
+
+
+def test_compare_writes_one_line_per_pair_in_order(tmp_path):
+    src = tmp_path / "pairs.tsv"
+    src.write_text("Gaddafi\tالقذافي\nDonald Trump\tIvanka Trump\nno tab here\n\t\n", "utf-8")
+    out = tmp_path / "out.jsonl"
+    result = run(["compare", str(src), "--output", str(out)])
+    assert result.exit_code == 0
+    rows = [json.loads(x) for x in out.read_text("utf-8").splitlines()]
+    assert len(rows) == 4
+    assert rows[0]["match"] is True
+    assert rows[0]["score"] > 0.9
+    assert rows[1]["match"] is False
+    assert rows[2]["error"] == "expected two tab-separated names"
+    assert rows[2]["score"] == 0.0
+    assert rows[3]["error"] == "empty_name"
+
+
+def test_cluster_partitions_distinct_names(tmp_path):
+    names = [
+        "Takht Ravanchi",
+        "Takht Rwanchi",
+        "Elon Musk",
+        "Takht Ravanchi",
+        "Зеленский",
+        "Zelensky",
+        "???",
+    ]
+    src = tmp_path / "names.txt"
+    src.write_text("\n".join(names) + "\n", "utf-8")
+    out = tmp_path / "out.jsonl"
+    result = run(["cluster", str(src), "--output", str(out)])
+    assert result.exit_code == 0
+    entities = [json.loads(x) for x in out.read_text("utf-8").splitlines()]
+    members = [m["name"] for e in entities for m in e["members"]]
+    assert sorted(members) == sorted(set(names))
+    for e in entities:
+        assert {"entity_id", "canonical", "confidence", "members"} <= set(e)
+    by_name = {m["name"]: e for e in entities for m in e["members"]}
+    assert by_name["Takht Rwanchi"] is by_name["Takht Ravanchi"]
+    assert by_name["Takht Ravanchi"]["members"][0]["count"] == 2
+
+
+def test_cluster_reads_csv_and_jsonl_with_counts(tmp_path):
+    csv_in = tmp_path / "names.csv"
+    csv_in.write_text("name,count\nGaddafi,3\nQaddafi,1\n", "utf-8")
+    jsonl_in = tmp_path / "names.jsonl"
+    jsonl_in.write_text('{"name": "Gaddafi", "count": 3}\n{"name": "Qaddafi"}\n', "utf-8")
+    for src in (csv_in, jsonl_in):
+        out = tmp_path / "out.jsonl"
+        assert run(["cluster", str(src), "--output", str(out)]).exit_code == 0
+        counts = {
+            m["name"]: m["count"]
+            for x in out.read_text().splitlines()
+            for m in json.loads(x)["members"]
+        }
+        assert counts == {"Gaddafi": 3, "Qaddafi": 1}
+
+
+def test_invalid_utf8_names_the_line(tmp_path):
+    src = tmp_path / "names.txt"
+    src.write_bytes(b"Gaddafi\nQadd\xffafi\n")
+    result = CliRunner().invoke(main, ["cluster", str(src), "--output", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert f"error: {src}:2: not valid UTF-8" in result.output
+
+
+def test_bad_count_is_a_clear_error(tmp_path):
+    src = tmp_path / "names.csv"
+    src.write_text("name,count\nGaddafi,many\n", "utf-8")
+    result = CliRunner().invoke(main, ["cluster", str(src), "--output", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert "names.csv:2: count 'many' is not a whole number" in result.output
+
+
+def test_normalize_prints_forms():
+    result = run(["normalize", "Ayatollah Ali Khamenei", "\u200b"])
+    rows = [json.loads(x) for x in result.output.splitlines()]
+    assert rows[0]["normalized"] == "Ali Khamenei"
+    assert rows[0]["titles"] == ["Ayatollah"]
+    assert rows[1]["error"] == "empty_name"

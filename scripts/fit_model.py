@@ -48,7 +48,7 @@ MAX_CLUSTERS = 4000
 N_TREES = 120
 # Mean pair probability needed to merge two groups when clustering; chosen by sweeping
 # 0.5-0.8 on the development clusters (benchmarks/results/link_threshold.md).
-LINK_THRESHOLD = 0.65
+LINK_THRESHOLD = 0.7
 SEED = 20261129
 # Derived initials pairs teach one pattern; they weigh less than a real task.
 TASK_WEIGHT = {"initials": 250.0, "name_bench": 500.0}

@@ -7,8 +7,9 @@ components would let one weak link glue two people together ("Ali Khan" ~ "Ali K
 Khamenehi"); average linkage looks at the cohesion of the whole merged cluster, so a chain of
 near-names cannot pull distant ones in, and it needs no parameter besides the decision threshold.
 
-Bare one-token names ("Trump") are attached in a second phase, and only when their strong links
-point to exactly one multi-token cluster: with "Donald Trump" and "Ivanka Trump" both present,
+Bare one-token names ("Trump") are attached in a second phase, and only when their links (at the
+pair decision threshold: the uniqueness rule is the stricter test here) point to exactly one
+multi-token cluster: with "Donald Trump" and "Ivanka Trump" both present,
 "Trump" stays on its own rather than join either with false confidence.
 """
 
@@ -33,6 +34,7 @@ class ClusterGraph:
     score: Callable[[int, int], float]
     single: Sequence[bool]
     threshold: float = 0.5
+    bare_threshold: float = 0.5
     _cache: dict[tuple[int, int], float] = field(default_factory=dict)
 
     def probability(self, i: int, j: int) -> float:
@@ -44,7 +46,9 @@ class ClusterGraph:
             self._cache[key] = self.score(*key)
         return self._cache[key]
 
-    def cohesive(self, xs: Sequence[int], ys: Sequence[int]) -> bool:
+    def cohesive(
+        self, xs: Sequence[int], ys: Sequence[int], threshold: float | None = None
+    ) -> bool:
         """Whether the mean probability over the cross pairs of two groups (of samples of large
         groups) reaches the threshold.
 
@@ -53,7 +57,7 @@ class ClusterGraph:
         """
         xs = sorted(xs)[:_SAMPLE] if len(xs) > _SAMPLE else xs
         ys = sorted(ys)[:_SAMPLE] if len(ys) > _SAMPLE else ys
-        needed = self.threshold * len(xs) * len(ys)
+        needed = (self.threshold if threshold is None else threshold) * len(xs) * len(ys)
         known, unknown = 0.0, []
         for x in xs:
             for y in ys:
@@ -115,12 +119,12 @@ def cluster_graph(g: ClusterGraph) -> list[list[int]]:
             owner[j]
             for i in members[cid]
             for j in adjacent.get(i, ())
-            if not g.single[j] and g.probability(i, j) >= g.threshold
+            if not g.single[j] and g.probability(i, j) >= g.bare_threshold
         }
         if len(targets) != 1:
             continue
         target = targets.pop()
-        if g.cohesive(members[cid], members[target]):
+        if g.cohesive(members[cid], members[target], g.bare_threshold):
             for k in members[cid]:
                 owner[k] = target
             members[target].extend(members.pop(cid))

@@ -11,6 +11,9 @@ from app.core.types import Evidence, NameForm
 
 __all__ = ["Comparison", "compare_forms", "feature_values"]
 
+# Ceiling of the log-odds of a pair whose numbers conflict (probability 0.05).
+_NUMBER_CONFLICT_LOG_ODDS = math.log(0.05 / 0.95)
+
 
 @dataclass(frozen=True, slots=True)
 class Comparison:
@@ -57,4 +60,12 @@ def compare_forms(a: NameForm, b: NameForm, model: Model, explain: bool = False)
     """Score a pair of normalized names with ``model``; ``explain`` adds contributions."""
     values = feature_values(a, b)
     z, contributions = model.log_odds(values, explain)
+    if values["number_conflict"] and z > _NUMBER_CONFLICT_LOG_ODDS:
+        # Rule on top of the model: names that differ only by a number or roman numeral are
+        # different entities ("RIM GROUP INVESTMENTS II" / "III", hull numbers); every such
+        # pair in the development data is a negative. The cut is credited to the feature, so
+        # contributions still add up to the log-odds.
+        if explain:
+            contributions["number_conflict"] += _NUMBER_CONFLICT_LOG_ODDS - z
+        z = _NUMBER_CONFLICT_LOG_ODDS
     return Comparison(_sigmoid(z), values, contributions)

@@ -113,7 +113,7 @@ class Matcher:
             return compare_forms(forms[i], forms[j], self.model).probability
 
         single = [len(f.core_tokens) == 1 for f in forms]
-        return ClusterGraph(len(forms), edges, score, single, self.link_threshold)
+        return ClusterGraph(len(forms), edges, score, single, self.link_threshold, self.threshold)
 
     def _entity(
         self,

@@ -2,8 +2,6 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-HOST ?= 127.0.0.1
-PORT ?= 8000
 
 .PHONY: run test install install-dev lint typecheck pytest clean
 
@@ -18,7 +16,7 @@ install-dev: $(BIN)/python
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
 
 run: install
-	$(BIN)/canonym serve --host $(HOST) --port $(PORT)
+	$(BIN)/canonym serve
 
 lint: install-dev
 	$(BIN)/ruff check app tests scripts benchmarks

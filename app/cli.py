@@ -133,11 +133,19 @@ def cluster(input_path: Path, output: Path) -> None:
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--host", default=None, help="Interface to bind (default: CANONYM_HOST).")
+@click.option("--port", default=None, type=int, help="TCP port (default: CANONYM_PORT).")
 @click.option("--workers", default=1, show_default=True, type=int)
-def serve(host: str, port: int, workers: int) -> None:
+def serve(host: str | None, port: int | None, workers: int) -> None:
     """Start the HTTP service (uvicorn)."""
     import uvicorn
 
-    uvicorn.run("app.main:app", host=host, port=port, workers=workers)
+    from app.settings import get_settings
+
+    settings = get_settings()
+    uvicorn.run(
+        "app.main:app",
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+    )

@@ -320,8 +320,9 @@ MONOTONE: dict[str, int] = {
 
 
 def feature_description(name: str) -> str:
-    """The first docstring line of the feature called ``name``."""
+    """The first docstring paragraph of the feature called ``name``, on one line."""
     for f in FEATURES:
         if f.__name__ == name:
-            return (f.__doc__ or name).strip().splitlines()[0]
+            paragraph = (f.__doc__ or name).strip().split("\n\n")[0]
+            return " ".join(line.strip() for line in paragraph.splitlines())
     return name

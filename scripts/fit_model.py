@@ -46,8 +46,9 @@ from scripts.devdata import (
 OUT = Path(__file__).resolve().parents[1] / "app" / "core" / "data" / "model.json"
 MAX_CLUSTERS = 4000
 N_TREES = 120
-# Mean pair probability needed to merge two groups when clustering; chosen by sweeping
-# 0.5-0.8 on the development clusters (benchmarks/results/link_threshold.md).
+# Decision threshold of compare and mean pair probability needed to merge two groups when
+# clustering (one threshold: "match" means "would be merged"); chosen by sweeping 0.5-0.8 on
+# the development clusters (benchmarks/results/link_threshold.md) and the hard negatives.
 LINK_THRESHOLD = 0.7
 SEED = 20261129
 # Derived initials pairs teach one pattern; they weigh less than a real task.
@@ -196,7 +197,7 @@ def main() -> None:
         "feature_names": names,
         "base": float(gbm._baseline_prediction.ravel()[0]),
         "calibration": {"slope": round(slope, 6), "offset": round(offset, 6)},
-        "threshold": 0.5,
+        "threshold": LINK_THRESHOLD,
         "link_threshold": LINK_THRESHOLD,
         "trees": trees,
         "provenance": {

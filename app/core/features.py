@@ -31,6 +31,15 @@ _VOWEL_POOR = frozenset(
 )
 
 
+def _skeleton_similarity(a: Token, b: Token) -> float:
+    """Skeleton similarity, trusted only for skeletons of three symbols or more: "Kr" is the
+    skeleton of carey, gara, kuri and korea alike, so short ones count no more than spelling."""
+    sim = _indel(a.skeleton, b.skeleton)
+    if min(len(a.skeleton), len(b.skeleton)) < _MIN_CONSONANTS:
+        return min(sim, _jw(a.latin, b.latin))
+    return sim
+
+
 def _vowel_poor(a: Token, b: Token) -> bool:
     return a.script in _VOWEL_POOR or b.script in _VOWEL_POOR
 
@@ -78,7 +87,7 @@ def _token_similarity(a: Token, b: Token) -> tuple[float, bool]:
         return (1.0 if x == y else 0.9), x != y
     if x.isdigit() or y.isdigit():
         return (1.0 if x == y else 0.0), False
-    sim = max(_jw(x, y), _indel(a.skeleton, b.skeleton))
+    sim = max(_jw(x, y), _skeleton_similarity(a, b))
     if _vowel_poor(a, b) and min(len(a.consonants), len(b.consonants)) >= _MIN_CONSONANTS:
         # Consonant keys carry the cross-script signal, but a one- or two-consonant key
         # ("l" for both "ariel" and "julie") says almost nothing.
@@ -123,7 +132,7 @@ def aligned_jaro_winkler(al: Alignment) -> float:
 
 def aligned_skeleton_similarity(al: Alignment) -> float:
     """Similarity of the aligned tokens' transliteration skeletons (0-1)."""
-    return _weighted(al, lambda p: _indel(p.a.skeleton, p.b.skeleton))
+    return _weighted(al, lambda p: _skeleton_similarity(p.a, p.b))
 
 
 def aligned_consonant_similarity(al: Alignment) -> float:
@@ -134,16 +143,19 @@ def aligned_consonant_similarity(al: Alignment) -> float:
         lambda p: (
             _indel(p.a.consonants, p.b.consonants)
             if _vowel_poor(p.a, p.b)
-            else _indel(p.a.skeleton, p.b.skeleton)
+            else _skeleton_similarity(p.a, p.b)
         ),
     )
 
 
 def skeleton_agreement(al: Alignment) -> float:
-    """Share of aligned tokens with the same skeleton (0-1)."""
+    """Share of aligned tokens with the same skeleton of three symbols or more (0-1)."""
     if not al.pairs:
         return 0.0
-    return sum(p.a.skeleton == p.b.skeleton for p in al.pairs) / len(al.pairs)
+    same = sum(
+        p.a.skeleton == p.b.skeleton and len(p.a.skeleton) >= _MIN_CONSONANTS for p in al.pairs
+    )
+    return same / len(al.pairs)
 
 
 def phonetic_agreement(al: Alignment) -> float:

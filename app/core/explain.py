@@ -33,7 +33,7 @@ _PHRASES = {
 }
 
 
-def summarize(result: Comparison, a: NameForm, b: NameForm) -> str:
+def summarize(result: Comparison, a: NameForm, b: NameForm, threshold: float) -> str:
     """A sentence naming the strongest evidence for and against: "same spelling skeleton after
     transliteration (araqchi = araghchi); tokens missing on one side"."""
     ranked = sorted(result.contributions.items(), key=lambda kv: -abs(kv[1]))
@@ -44,6 +44,6 @@ def summarize(result: Comparison, a: NameForm, b: NameForm) -> str:
         parts.append(_PHRASES[name][0 if c > 0 else 1])
         if len(parts) == 3:
             break
-    verdict = "likely the same" if result.probability >= 0.5 else "likely different"
+    verdict = "likely the same" if result.probability >= threshold else "likely different"
     detail = "; ".join(parts) if parts else "no strong evidence either way"
     return f"{verdict} ({a.latin} / {b.latin}): {detail}."

@@ -156,3 +156,9 @@ def test_compiled_model_agrees_with_tree_walk():
         slow, credit = model.raw_score(values, explain=True)
         assert abs(fast - slow) < 1e-9
         assert abs(sum(credit) + model.base + sum(t.value[0] for t in model.trees) - slow) < 1e-6
+
+
+def test_summary_verdict_agrees_with_match():
+    for a, b in [("Araqchi", "Abbas Araghchi"), ("Donald Trump", "Ivanka Trump")]:
+        d = MATCHER.compare(a, b, explain=True)
+        assert d.summary.startswith("likely the same" if d.match else "likely different")

@@ -3,6 +3,7 @@ compares all pairs. A name gets several keys, so one spelling difference does no
 
 from __future__ import annotations
 
+from app.core.acronym import acronym_keys
 from app.core.phonetic import metaphone
 from app.core.types import NameForm
 
@@ -11,7 +12,8 @@ __all__ = ["blocking_keys"]
 
 def blocking_keys(form: NameForm) -> frozenset[str]:
     """Keys of one name: per core token its skeleton, consonant key, folded prefix and Metaphone;
-    for the whole name its sorted consonant key and its letters without spaces."""
+    for the whole name its sorted consonant key, its letters without spaces and its acronym keys
+    (the acronym itself, or the initials of its words)."""
     keys: set[str] = set()
     core = form.core_tokens
     for t in core:
@@ -25,4 +27,4 @@ def blocking_keys(form: NameForm) -> frozenset[str]:
             keys.add("m:" + metaphone(t.latin))
     keys.add("C:" + "".join(sorted(t.consonants for t in core)))
     keys.add("J:" + "".join(t.latin for t in form.tokens))
-    return frozenset(keys)
+    return frozenset(keys) | acronym_keys(form)

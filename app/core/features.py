@@ -14,6 +14,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel, JaroWinkler
 
+from app.core.acronym import as_acronym, expands_to
 from app.core.phonetic import metaphone
 from app.core.types import NameForm, Token
 
@@ -279,6 +280,27 @@ def consonant_key_length(al: Alignment) -> float:
     return float(min(len(al.a.consonant_signature), len(al.b.consonant_signature)))
 
 
+def acronym_match(al: Alignment) -> float:
+    """1 when one name is an acronym of the other ("IRGC" and "Islamic Revolutionary Guard
+    Corps"), else 0."""
+    for short, long in ((al.a, al.b), (al.b, al.a)):
+        acronym = as_acronym(short)
+        if acronym is not None and expands_to(acronym, long):
+            return 1.0
+    return 0.0
+
+
+def longer_token_count(al: Alignment) -> float:
+    """Core tokens in the longer name (1-6; 6 = six or more): long names share more by chance."""
+    return float(min(max(len(al.a.core_tokens), len(al.b.core_tokens)), 6))
+
+
+def designator_tokens(al: Alignment) -> float:
+    """Particles, legal forms and designators ("al", "Ltd", "Republic") in both names (0-4)."""
+    extra = len(al.a.tokens) - len(al.a.core_tokens) + len(al.b.tokens) - len(al.b.core_tokens)
+    return float(min(extra, 4))
+
+
 def single_token(al: Alignment) -> float:
     """Names that are one core token (0, 1 or 2 of the two names)."""
     return float((len(al.a.core_tokens) == 1) + (len(al.b.core_tokens) == 1))
@@ -308,6 +330,9 @@ FEATURES: tuple[Callable[[Alignment], float], ...] = (
     shorter_length,
     consonant_key_length,
     single_token,
+    acronym_match,
+    longer_token_count,
+    designator_tokens,
 )
 
 # How each feature may move the probability (+1: only up as it grows, -1: only down, 0: free).
@@ -326,6 +351,7 @@ MONOTONE: dict[str, int] = {
     "joined_similarity": 1,
     "joined_consonant_similarity": 1,
     "missing_token_share": -1,
+    "acronym_match": 1,
     "number_conflict": -1,
     "number_missing": -1,
 }

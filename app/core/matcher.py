@@ -15,11 +15,16 @@ from app.core.canonical import choose_canonical
 from app.core.cluster import ClusterGraph, cluster_graph
 from app.core.compare import Comparison, compare_forms
 from app.core.explain import summarize
+from app.core.index import CandidateIndex, Resolution, ResolveCandidate, judgement_key
 from app.core.normalize import normalize_name, try_normalize_name
 from app.core.score import Model, load_model
 from app.core.types import Cluster, ClusterMember, NameForm, PairDecision
 
 __all__ = ["Matcher"]
+
+# A best entity within this much probability of the runner-up is not "clearly ahead" of it:
+# resolve answers "ambiguous" instead of picking one of two near-equal entities.
+RESOLVE_MARGIN = 0.1
 
 # Blocks larger than this are too common to pair exhaustively (a common first name): their
 # members are paired only through their other, rarer keys.
@@ -75,6 +80,89 @@ class Matcher:
             match=p >= self.threshold,
             evidence=evidence,
             summary=summarize(result, fa, fb, self.threshold) if explain else "",
+        )
+
+    def resolve(
+        self, name: str, index: CandidateIndex, top_k: int = 3, explain: bool = False
+    ) -> Resolution:
+        """Which entity of a registry snapshot a name denotes.
+
+        Candidates come from the index (shared blocking keys); each is scored with the core
+        comparison, an entity taking its best alias's probability; links rejected by a
+        judgement are never proposed. The decision is ``matched`` when the best probability
+        reaches ``threshold`` and leads the runner-up by more than ``RESOLVE_MARGIN``,
+        ``ambiguous`` when it reaches the threshold but the runner-up is that close, and
+        ``new`` otherwise.
+
+        Args:
+            name: the raw name.
+            index: the registry's candidate index.
+            top_k: how many candidate entities to return.
+            explain: add every feature's evidence to each candidate.
+        """
+        form = try_normalize_name(name)
+        if form is None:
+            return Resolution(name, "new", (), "the name has no letter or digit to match")
+        key = judgement_key(name)
+        best: dict[str, tuple[float, str]] = {}
+        for entity_id, alias in index.candidates(form):
+            if index.is_rejected(key, entity_id) or (other := index.form(alias)) is None:
+                continue
+            p = compare_forms(form, other, self.model).probability
+            if entity_id not in best or p > best[entity_id][0]:
+                best[entity_id] = (p, alias)
+        ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], kv[0]))
+        candidates = tuple(
+            c
+            for entity_id, (p, alias) in ranked[:top_k]
+            if (c := self._candidate(form, entity_id, alias, index, explain)) is not None
+        )
+        decision, reason = self._decision(candidates, ranked)
+        return Resolution(name, decision, candidates, reason)
+
+    def _candidate(
+        self, form: NameForm, entity_id: str, alias: str, index: CandidateIndex, explain: bool
+    ) -> ResolveCandidate | None:
+        other, entity = index.form(alias), index.entity(entity_id)
+        if other is None or entity is None:
+            return None
+        result = compare_forms(form, other, self.model, explain=True)
+        return ResolveCandidate(
+            entity_id=entity_id,
+            canonical=entity[0],
+            kind=entity[1],
+            probability=result.probability,
+            alias=alias,
+            summary=summarize(result, form, other, self.threshold),
+            evidence=result.evidence() if explain else (),
+        )
+
+    def _decision(
+        self, candidates: tuple[ResolveCandidate, ...], ranked: list[tuple[str, tuple[float, str]]]
+    ) -> tuple[str, str]:
+        if not candidates:
+            return "new", "no entity of the registry shares a key with the name"
+        top = candidates[0]
+        if top.probability < self.threshold:
+            return "new", (
+                f"no entity reaches the threshold {self.threshold:g} "
+                f"(best: {top.canonical!r} at {top.probability:.3f})"
+            )
+        runner_up = ranked[1][1][0] if len(ranked) > 1 else 0.0
+        if top.probability - runner_up <= RESOLVE_MARGIN:
+            other = candidates[1].canonical if len(candidates) > 1 else ranked[1][0]
+            return "ambiguous", (
+                f"{top.canonical!r} ({top.probability:.3f}) and {other!r} ({runner_up:.3f}) "
+                f"are within {RESOLVE_MARGIN:g} of each other"
+            )
+        lead = (
+            f"leads the runner-up ({runner_up:.3f}) by more than {RESOLVE_MARGIN:g}"
+            if len(ranked) > 1
+            else "is the only candidate"
+        )
+        return "matched", (
+            f"{top.canonical!r} via alias {top.alias!r} at {top.probability:.3f} reaches the "
+            f"threshold {self.threshold:g} and {lead}"
         )
 
     def cluster(self, names: Iterable[tuple[str, int]]) -> list[Cluster]:

@@ -62,7 +62,7 @@ class Settings(BaseSettings):
         description="Comma-separated API keys required by every mutating route; unset: "
         "writes are open.",
     )
-    max_entities_per_import: int = Field(
+    max_entities_per_request: int = Field(
         default=100_000, ge=1, description="Most entities accepted by one import request."
     )
     resolve_top_k: int = Field(

@@ -338,5 +338,6 @@ class ReadinessResponse(BaseModel):
     """Readiness to serve matching requests."""
 
     status: str = Field(
-        description='"ready" once the matcher is loaded and warmed.', examples=["ready"]
+        description='"ready" once the matcher is warmed and the registry index built.',
+        examples=["ready"],
     )

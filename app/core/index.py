@@ -13,6 +13,12 @@ Sized for a million aliases:
 * normalized forms are not kept: candidates are normalized again when scored, through a
   bounded LRU cache (a ``NameForm`` costs about a kilobyte; a million would not fit).
 
+Script rule: an entity that has aliases in the name's script (Latin, Arabic, Cyrillic, ...) is
+proposed only through those. Comparisons across scripts rest on romanized consonants and are
+weaker evidence ("Putin" and the Arabic "بايدن" share b/p-t/d-n), so they decide only for
+entities that have no spelling in the name's script; "Putin" is then judged against "Joe Biden"
+and "Vladimir Putin", "القذافي" against the Arabic aliases.
+
 Retrieval ranks aliases by the keys they share with the name, rarer keys counting more, and
 hands the best ``max_scored`` to the matcher, which scores them with the core comparison.
 The index is a pure function of what was added and removed; it does no I/O. Mutations and
@@ -39,6 +45,7 @@ __all__ = [
     "Resolution",
     "ResolveCandidate",
     "judgement_key",
+    "script_class",
 ]
 
 # Defaults sized on the development data: at a million aliases a key shared by more than a few
@@ -49,6 +56,13 @@ MAX_SCORED = 40
 FORM_CACHE_SIZE = 50_000
 
 _REMOVED = -1
+# Script codes fit in a byte; per-entity script counts are keyed entity * _SCRIPTS + code.
+_SCRIPTS = 256
+
+
+def script_class(form: NameForm) -> str:
+    """The script a name is judged in: its first non-Latin script, else ``Latin``."""
+    return next((s for s in form.scripts if s != "Latin"), "Latin")
 
 
 def judgement_key(name: str) -> str:
@@ -138,11 +152,15 @@ class CandidateIndex:
         self._names: list[str] = []
         self._owner: array[int] = array("i")
         self._alias_ids: array[int] = array("q")
+        self._alias_script: array[int] = array("B")
+        self._script_codes: dict[str, int] = {}
+        self._entity_scripts: dict[int, int] = {}
         self._entities = _Entities()
         self._postings: dict[int, int | array[int]] = {}
         self._common: set[int] = set()
         self._rejected: set[tuple[str, str]] = set()
         self._live = 0
+        self.max_alias_id = 0
         self._lock = threading.RLock()
         self.form = lru_cache(maxsize=form_cache_size)(try_normalize_name)
 
@@ -164,9 +182,11 @@ class CandidateIndex:
 
     def add_alias(self, alias_id: int, entity_id: str, name: str) -> bool:
         """Index one alias of a known entity; False when the name has nothing to match on
-        (no letter or digit) or the entity is unknown."""
+        (no letter or digit) or the entity is unknown. ``max_alias_id`` keeps the highest id
+        seen, so that a store can hand over only the aliases written since."""
         form = try_normalize_name(name)
         with self._lock:
+            self.max_alias_id = max(self.max_alias_id, alias_id)
             number = self._entities.number.get(entity_id)
             if form is None or number is None:
                 return False
@@ -174,6 +194,10 @@ class CandidateIndex:
             self._names.append(name)
             self._owner.append(number)
             self._alias_ids.append(alias_id)
+            code = self._script_code(script_class(form))
+            self._alias_script.append(code)
+            slot = number * _SCRIPTS + code
+            self._entity_scripts[slot] = self._entity_scripts.get(slot, 0) + 1
             self._live += 1
             for key in blocking_keys(form):
                 self._post(hash(key), position)
@@ -182,6 +206,14 @@ class CandidateIndex:
     def add_aliases(self, rows: Iterable[tuple[int, str, str]]) -> int:
         """Index many ``(alias id, entity id, name)`` rows; returns how many were indexed."""
         return sum(self.add_alias(alias_id, entity_id, name) for alias_id, entity_id, name in rows)
+
+    def _script_code(self, script: str) -> int:
+        code = self._script_codes.get(script)
+        if code is None:
+            # More scripts than a byte holds share the last code (there are about 30).
+            code = min(len(self._script_codes), _SCRIPTS - 1)
+            self._script_codes[script] = code
+        return code
 
     def _post(self, key: int, position: int) -> None:
         if key in self._common:
@@ -222,6 +254,8 @@ class CandidateIndex:
 
     def _retire(self, position: int) -> None:
         # Postings keep the position: retrieval skips removed aliases (no list rewrite).
+        slot = self._owner[position] * _SCRIPTS + self._alias_script[position]
+        self._entity_scripts[slot] -= 1
         self._owner[position] = _REMOVED
         self._names[position] = ""
         self._live -= 1
@@ -238,6 +272,15 @@ class CandidateIndex:
 
     # --- reads -----------------------------------------------------------------------------
 
+    def has_alias(self, alias_id: int) -> bool:
+        """Whether an alias is indexed (a linear scan: for writes, not for retrieval)."""
+        with self._lock:
+            try:
+                position = self._alias_ids.index(alias_id)
+            except ValueError:
+                return False
+            return self._owner[position] != _REMOVED
+
     def is_rejected(self, key: str, entity_id: str) -> bool:
         """Whether the link between a judgement key and an entity was rejected."""
         return (key, entity_id) in self._rejected
@@ -252,9 +295,13 @@ class CandidateIndex:
     def candidates(self, form: NameForm) -> list[tuple[str, str]]:
         """``(entity id, alias name)`` of the aliases most worth scoring for a name, best first:
         ranked by shared keys (a key held by n aliases weighs 1/log2(n + 1)), at most three
-        aliases per entity so that one well-documented entity cannot crowd out the others."""
+        aliases per entity so that one well-documented entity cannot crowd out the others, and
+        following the script rule of the module docstring."""
         scores: dict[int, float] = {}
         with self._lock:
+            code = self._script_codes.get(script_class(form), -1)
+            scripts = self._alias_script
+            same = self._entity_scripts
             for key in blocking_keys(form):
                 held = self._postings.get(hash(key))
                 if held is None:
@@ -271,6 +318,8 @@ class CandidateIndex:
             for position in ranked:
                 owner = self._owner[position]
                 if owner == _REMOVED or per_entity.get(owner, 0) >= 3:
+                    continue
+                if scripts[position] != code and same.get(owner * _SCRIPTS + code, 0) > 0:
                     continue
                 per_entity[owner] = per_entity.get(owner, 0) + 1
                 out.append((self._entities.ids[owner], self._names[position]))

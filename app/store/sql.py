@@ -448,9 +448,21 @@ class SqlStore:
 
     # --- bulk ------------------------------------------------------------------------------
 
-    def iter_aliases(self) -> Iterator[tuple[int, str, str]]:
-        """(alias id, entity id, name) of every alias, in id order, streamed."""
-        stmt = sa.select(aliases.c.id, aliases.c.entity_id, aliases.c.name).order_by(aliases.c.id)
+    def iter_entities(self) -> Iterator[tuple[str, str, str]]:
+        """(id, canonical name, kind) of every entity, streamed."""
+        stmt = sa.select(entities.c.id, entities.c.canonical, entities.c.kind)
+        with self.engine.connect() as conn:
+            rows = conn.execution_options(yield_per=10_000).execute(stmt)
+            yield from ((str(i), str(c), str(k)) for i, c, k in rows)
+
+    def iter_aliases(self, after_id: int = 0) -> Iterator[tuple[int, str, str]]:
+        """(alias id, entity id, name) of every alias with an id above ``after_id``, in id
+        order, streamed."""
+        stmt = (
+            sa.select(aliases.c.id, aliases.c.entity_id, aliases.c.name)
+            .where(aliases.c.id > after_id)
+            .order_by(aliases.c.id)
+        )
         with self.engine.connect() as conn:
             result = conn.execution_options(yield_per=10_000).execute(stmt)
             for alias_id, entity_id, name in result:

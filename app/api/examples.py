@@ -105,6 +105,22 @@ COMPARE_EXAMPLES: dict[str, Example] = {
 }
 
 CLUSTER_EXAMPLES: dict[str, Example] = {
+    "resolve": {
+        "summary": "Attach to the registry",
+        "description": "Cluster, then resolve each entity against the registry: the Gaddafi "
+        "and Takht-Ravanchi groups take the seeded entities' ids.",
+        "value": {
+            "names": [
+                "Qaddafi",
+                "Kadhafi",
+                "القذافي",
+                "Takht Rwanchi",
+                "Takht Ruanchi",
+                "Jane Roe",
+            ],
+            "resolve": True,
+        },
+    },
     "takht_ravanchi": {
         "summary": "Takht Ravanchi variants",
         "description": "Spellings of one Iranian diplomat's name, with counts.",

@@ -26,6 +26,10 @@ __all__ = ["Matcher"]
 # resolve answers "ambiguous" instead of picking one of two near-equal entities.
 RESOLVE_MARGIN = 0.1
 
+# Members of a cluster that are resolved to attach it to a registry entity (the most frequent
+# ones): enough to outvote a stray spelling, bounded for clusters of thousands of names.
+MAX_RESOLVED_MEMBERS = 20
+
 # Blocks larger than this are too common to pair exhaustively (a common first name): their
 # members are paired only through their other, rarer keys.
 MAX_BLOCK_SIZE = 60
@@ -119,6 +123,43 @@ class Matcher:
         )
         decision, reason = self._decision(candidates, ranked)
         return Resolution(name, decision, candidates, reason)
+
+    def resolve_cluster(self, cluster: Cluster, index: CandidateIndex) -> Resolution:
+        """Which registry entity a cluster denotes: its most frequent members are resolved and
+        vote with their counts for the entity they match.
+
+        ``matched`` when one entity gets a majority of the votes cast, ``ambiguous`` when votes
+        split or members are only ambiguous, ``new`` when no member matches. The returned
+        candidate is the winning entity seen from its most probable member.
+        """
+        members = cluster.members[:MAX_RESOLVED_MEMBERS]
+        votes: dict[str, int] = {}
+        best: dict[str, ResolveCandidate] = {}
+        ambiguous = 0
+        for member in members:
+            result = self.resolve(member.name, index, top_k=1)
+            if result.decision == "ambiguous":
+                ambiguous += member.count
+            if result.decision != "matched":
+                continue
+            top = result.candidates[0]
+            votes[top.entity_id] = votes.get(top.entity_id, 0) + member.count
+            if top.entity_id not in best or top.probability > best[top.entity_id].probability:
+                best[top.entity_id] = top
+        name = cluster.canonical
+        if not votes:
+            if ambiguous:
+                return Resolution(name, "ambiguous", (), "its names match several entities")
+            return Resolution(name, "new", (), "none of its names matches a known entity")
+        winner = max(sorted(votes), key=lambda e: votes[e])
+        cast = sum(votes.values()) + ambiguous
+        top = best[winner]
+        reason = (
+            f"{votes[winner]} of {cast} occurrences with a decision resolve to "
+            f"{top.canonical!r}; best alias {top.alias!r} at {top.probability:.3f}"
+        )
+        decision = "matched" if 2 * votes[winner] > cast else "ambiguous"
+        return Resolution(name, decision, (top,), reason)
 
     def _candidate(
         self, form: NameForm, entity_id: str, alias: str, index: CandidateIndex, explain: bool

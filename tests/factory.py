@@ -12,7 +12,10 @@ import sqlalchemy as sa
 from app.store.base import AliasDraft, EntityDraft
 from app.store.sql import SqlStore
 
-POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+# The CI server; CANONYM_TEST_POSTGRES_URL points the tests at another one.
+POSTGRES_URL = os.environ.get(
+    "CANONYM_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 ENGINES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
@@ -23,7 +26,7 @@ def _postgres_engine() -> sa.Engine:
             pass
     except sa.exc.OperationalError as exc:
         engine.dispose()
-        reason = f"PostgreSQL at 127.0.0.1:5432/test does not answer: {exc.orig}"
+        reason = f"PostgreSQL at {engine.url.render_as_string()} does not answer: {exc.orig}"
         if os.environ.get("CANONYM_REQUIRE_POSTGRES") == "1":
             pytest.fail(reason + " (CANONYM_REQUIRE_POSTGRES=1)")
         pytest.skip(reason)

@@ -10,8 +10,9 @@ Sized for a million aliases:
 * a key held by more than ``max_key_postings`` aliases is too common to tell entities apart
   (a frequent given name, "city"): its list is dropped and the key ignored, the same rarity rule
   as clustering's ``MAX_BLOCK_SIZE``, so one common token cannot explode the candidates;
-* normalized forms are not kept: candidates are normalized again when scored, through a
-  bounded LRU cache (a ``NameForm`` costs about a kilobyte; a million would not fit).
+* normalized forms are not kept: candidates are normalized again when scored, through the
+  normalizer's own bounded LRU cache (a ``NameForm`` costs about a kilobyte; a million would
+  not fit).
 
 Script rule: an entity that has aliases in the name's script (Latin, Arabic, Cyrillic, ...) is
 proposed only through those. Comparisons across scripts rest on romanized consonants and are
@@ -20,7 +21,8 @@ entities that have no spelling in the name's script; "Putin" is then judged agai
 and "Vladimir Putin", "القذافي" against the Arabic aliases.
 
 Retrieval ranks aliases by the keys they share with the name, rarer keys counting more, and
-hands the best ``max_scored`` to the matcher, which scores them with the core comparison.
+hands the best ``max_scored`` to the matcher, which picks the closest of them by a cheap string
+similarity and scores those with the core comparison.
 The index is a pure function of what was added and removed; it does no I/O. Mutations and
 retrieval take a lock, so HTTP threads may read while another thread writes.
 """
@@ -33,7 +35,6 @@ import threading
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from app.core.blocking import blocking_keys
 from app.core.normalize import try_normalize_name
@@ -53,7 +54,6 @@ __all__ = [
 # name well under 20 ms while the right entity is almost always among them.
 MAX_KEY_POSTINGS = 500
 MAX_SCORED = 40
-FORM_CACHE_SIZE = 50_000
 
 _REMOVED = -1
 # Script codes fit in a byte; per-entity script counts are keyed entity * _SCRIPTS + code.
@@ -140,12 +140,10 @@ class CandidateIndex:
         self,
         max_key_postings: int = MAX_KEY_POSTINGS,
         max_scored: int = MAX_SCORED,
-        form_cache_size: int = FORM_CACHE_SIZE,
     ) -> None:
         """Args:
         max_key_postings: aliases a key may hold before it is dropped as too common.
         max_scored: aliases handed to the comparison per name.
-        form_cache_size: normalized candidate forms kept between calls.
         """
         self.max_key_postings = max_key_postings
         self.max_scored = max_scored
@@ -162,7 +160,9 @@ class CandidateIndex:
         self._live = 0
         self.max_alias_id = 0
         self._lock = threading.RLock()
-        self.form = lru_cache(maxsize=form_cache_size)(try_normalize_name)
+        # try_normalize_name keeps its own bounded cache; a second one here would only double
+        # the memory of the hottest forms.
+        self.form = try_normalize_name
 
     # --- writes ----------------------------------------------------------------------------
 

@@ -10,9 +10,10 @@ Sized for a million aliases:
 * a key held by more than ``max_key_postings`` aliases is too common to tell entities apart
   (a frequent given name, "city"): its list is dropped and the key ignored, the same rarity rule
   as clustering's ``MAX_BLOCK_SIZE``, so one common token cannot explode the candidates;
-* normalized forms are not kept: candidates are normalized again when scored, through the
-  normalizer's own bounded LRU cache (a ``NameForm`` costs about a kilobyte; a million would
-  not fit).
+* normalized forms are not kept (a ``NameForm`` costs about a kilobyte; a million would not
+  fit), only two short strings per alias, its romanized letters and its consonant key, enough
+  for the matcher to pre-select candidates; the few it scores are normalized again, through the
+  normalizer's own bounded LRU cache.
 
 Script rule: an entity that has aliases in the name's script (Latin, Arabic, Cyrillic, ...) is
 proposed only through those. Comparisons across scripts rest on romanized consonants and are
@@ -148,6 +149,8 @@ class CandidateIndex:
         self.max_key_postings = max_key_postings
         self.max_scored = max_scored
         self._names: list[str] = []
+        self._joined: list[str] = []
+        self._consonants: list[str] = []
         self._owner: array[int] = array("i")
         self._alias_ids: array[int] = array("q")
         self._alias_script: array[int] = array("B")
@@ -192,6 +195,8 @@ class CandidateIndex:
                 return False
             position = len(self._names)
             self._names.append(name)
+            self._joined.append(form.joined)
+            self._consonants.append(form.consonant_signature)
             self._owner.append(number)
             self._alias_ids.append(alias_id)
             code = self._script_code(script_class(form))
@@ -257,7 +262,7 @@ class CandidateIndex:
         slot = self._owner[position] * _SCRIPTS + self._alias_script[position]
         self._entity_scripts[slot] -= 1
         self._owner[position] = _REMOVED
-        self._names[position] = ""
+        self._names[position] = self._joined[position] = self._consonants[position] = ""
         self._live -= 1
 
     def reject(self, name: str, entity_id: str) -> None:
@@ -292,8 +297,9 @@ class CandidateIndex:
             return None
         return self._entities.canonical[number], self._entities.kind[number]
 
-    def candidates(self, form: NameForm) -> list[tuple[str, str]]:
-        """``(entity id, alias name)`` of the aliases most worth scoring for a name, best first:
+    def candidates(self, form: NameForm) -> list[tuple[str, str, str, str]]:
+        """``(entity id, alias name, romanized letters, consonant key)`` of the aliases most
+        worth scoring for a name, best first:
         ranked by shared keys (a key held by n aliases weighs 1/log2(n + 1)), at most three
         aliases per entity so that one well-documented entity cannot crowd out the others, and
         following the script rule of the module docstring."""
@@ -313,7 +319,7 @@ class CandidateIndex:
                 for position in held:
                     scores[position] = scores.get(position, 0.0) + weight
             ranked = heapq.nlargest(self.max_scored * 4, scores, key=lambda p: (scores[p], -p))
-            out: list[tuple[str, str]] = []
+            out: list[tuple[str, str, str, str]] = []
             per_entity: dict[int, int] = {}
             for position in ranked:
                 owner = self._owner[position]
@@ -322,7 +328,14 @@ class CandidateIndex:
                 if scripts[position] != code and same.get(owner * _SCRIPTS + code, 0) > 0:
                     continue
                 per_entity[owner] = per_entity.get(owner, 0) + 1
-                out.append((self._entities.ids[owner], self._names[position]))
+                out.append(
+                    (
+                        self._entities.ids[owner],
+                        self._names[position],
+                        self._joined[position],
+                        self._consonants[position],
+                    )
+                )
                 if len(out) >= self.max_scored:
                     break
             return out

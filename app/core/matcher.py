@@ -43,13 +43,13 @@ MAX_RESOLVED_MEMBERS = 20
 MAX_BLOCK_SIZE = 60
 
 
-def _prefilter(a: NameForm, b: NameForm) -> float:
-    """Cheap closeness of two names (0-100) to pick the candidates worth a full comparison:
-    the better of their romanized letters and their sorted consonant keys (comparable across
-    scripts)."""
+def _prefilter(form: NameForm, joined: str, consonants: str) -> float:
+    """Cheap closeness of a name to a candidate (0-100), to pick the candidates worth a full
+    comparison: the better of their romanized letters and their sorted consonant keys
+    (comparable across scripts)."""
     return max(
-        fuzz.ratio(a.joined, b.joined),
-        fuzz.ratio(a.consonant_signature, b.consonant_signature),
+        fuzz.ratio(form.joined, joined),
+        fuzz.ratio(form.consonant_signature, consonants),
     )
 
 
@@ -126,15 +126,13 @@ class Matcher:
         if form is None:
             return Resolution(name, "new", (), "the name has no letter or digit to match")
         key = judgement_key(name)
-        pool = [
-            (entity_id, alias, other)
-            for entity_id, alias in index.candidates(form)
-            if not index.is_rejected(key, entity_id) and (other := index.form(alias)) is not None
-        ]
+        pool = [c for c in index.candidates(form) if not index.is_rejected(key, c[0])]
         if len(pool) > RESOLVE_SCORED:
-            pool = heapq.nlargest(RESOLVE_SCORED, pool, key=lambda c: _prefilter(form, c[2]))
+            pool = heapq.nlargest(RESOLVE_SCORED, pool, key=lambda c: _prefilter(form, c[2], c[3]))
         best: dict[str, tuple[float, str]] = {}
-        for entity_id, alias, other in pool:
+        for entity_id, alias, _, _ in pool:
+            if (other := index.form(alias)) is None:
+                continue
             p = compare_forms(form, other, self.model).probability
             if entity_id not in best or p > best[entity_id][0]:
                 best[entity_id] = (p, alias)

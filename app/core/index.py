@@ -52,10 +52,11 @@ __all__ = [
 ]
 
 # Defaults sized on the development data: at a million aliases a key shared by more than a few
-# hundred names (a common given name or word) says little (250 and 500 gave the same top-1 on
-# the benchmark registry; 250 retrieves faster), and ~40 retrieved candidates almost always
-# hold the right entity while the matcher pre-selects and scores only a few of them.
-MAX_KEY_POSTINGS = 250
+# hundred names (a common given name or word) says little. At a million aliases a cap of 250
+# resolved faster (p99 3.0 ms, 817 names/s over HTTP) but lost recall (top-1 0.865 against
+# 0.903 with 500; benchmarks/results/resolve_1000000*.md). ~40 retrieved candidates almost
+# always hold the right entity; the matcher pre-selects and scores only a few of them.
+MAX_KEY_POSTINGS = 500
 MAX_SCORED = 40
 
 _REMOVED = -1
@@ -278,15 +279,6 @@ class CandidateIndex:
             self._rejected.discard((judgement_key(name), entity_id))
 
     # --- reads -----------------------------------------------------------------------------
-
-    def has_alias(self, alias_id: int) -> bool:
-        """Whether an alias is indexed (a linear scan: for writes, not for retrieval)."""
-        with self._lock:
-            try:
-                position = self._alias_ids.index(alias_id)
-            except ValueError:
-                return False
-            return self._owner[position] != _REMOVED
 
     def is_rejected(self, key: str, entity_id: str) -> bool:
         """Whether the link between a judgement key and an entity was rejected."""

@@ -9,6 +9,8 @@ committed in full before it is acknowledged or not at all. SQLite runs in WAL mo
 from __future__ import annotations
 
 import hashlib
+import json
+import re
 import uuid
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
@@ -22,7 +24,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from app.core.scripts import token_script
-from app.errors import ConflictError, EntityNotFoundError, InputFormatError
+from app.errors import ConflictError, EntityNotFoundError, InputFormatError, InvalidNameError
 from app.store.base import (
     VERDICTS,
     Alias,
@@ -47,6 +49,10 @@ from app.store.schema import aliases, entities, judgements, meta
 __all__ = ["SqlStore", "migrate", "name_digest"]
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# Every stored id matches this (``check_entity_id``): an id that does not cannot exist, and is
+# answered without a query (PostgreSQL refuses NUL in text parameters).
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")
 # Rows per INSERT statement in bulk imports: large enough to amortise round trips, small enough
 # to stay under SQLite's and psycopg's parameter limits.
 _CHUNK = 2_000
@@ -93,10 +99,28 @@ def _alias_row(entity_id: str, draft: AliasDraft, now: datetime, where: str) -> 
         "entity_id": entity_id,
         "name": name,
         "name_digest": name_digest(name),
-        "source": (draft.source or "manual")[:64],
-        "script": (draft.script or _script_of(name))[:32],
+        "source": (_check_filter(draft.source, "source") or "manual")[:64],
+        "script": (_check_filter(draft.script, "script") or _script_of(name))[:32],
         "created_at": now,
     }
+
+
+def _json_object(value: dict[str, Any], where: str) -> dict[str, Any]:
+    # NaN and infinities pass Python's json but not PostgreSQL's: refuse them on every engine.
+    try:
+        json.dumps(value, allow_nan=False)
+    except ValueError:
+        msg = f"{where} must not hold NaN or infinite numbers"
+        raise InputFormatError(msg) from None
+    return dict(value)
+
+
+def _check_filter(value: str | None, where: str) -> str | None:
+    """A listing filter the stores can compare (no NUL, no unpaired surrogate)."""
+    if value is not None and ("\x00" in value or _SURROGATE.search(value)):
+        msg = f"{where} contains a NUL character or an unpaired surrogate"
+        raise InvalidNameError(msg)
+    return value
 
 
 def _entity_row(draft: EntityDraft, now: datetime) -> dict[str, Any]:
@@ -104,9 +128,9 @@ def _entity_row(draft: EntityDraft, now: datetime) -> dict[str, Any]:
         "id": check_entity_id(draft.id) if draft.id else f"ent_{uuid.uuid4().hex[:16]}",
         "canonical": check_text(draft.canonical, "canonical"),
         "kind": check_kind(draft.kind),
-        "country": draft.country,
-        "wikidata_id": draft.wikidata_id,
-        "attributes": dict(draft.attributes),
+        "country": _check_filter(draft.country, "country"),
+        "wikidata_id": _check_filter(draft.wikidata_id, "wikidata_id"),
+        "attributes": _json_object(draft.attributes, "attributes"),
         "created_at": now,
         "updated_at": now,
     }
@@ -206,6 +230,9 @@ class SqlStore:
         )
 
     def _get_entity(self, conn: Connection, entity_id: str) -> Entity:
+        if not _ID.fullmatch(entity_id):
+            msg = f"no entity with id {entity_id[:80]!r}"
+            raise EntityNotFoundError(msg)
         stmt = sa.select(entities, _ALIAS_COUNT.label("alias_count")).where(
             entities.c.id == entity_id
         )
@@ -216,6 +243,8 @@ class SqlStore:
         return self._entity(row)
 
     def _exists(self, conn: Connection, entity_id: str) -> bool:
+        if not _ID.fullmatch(entity_id):
+            return False
         stmt = sa.select(entities.c.id).where(entities.c.id == entity_id)
         return conn.execute(stmt).first() is not None
 
@@ -245,6 +274,8 @@ class SqlStore:
     def list_entities(self, query: EntityQuery) -> Page[Entity]:
         """A page of entities ordered by canonical name then id, with the total count."""
         where = []
+        _check_filter(query.country, "country")
+        _check_filter(query.q, "q")
         if query.kind is not None:
             where.append(entities.c.kind == query.kind)
         if query.country is not None:
@@ -273,11 +304,11 @@ class SqlStore:
         if patch.kind is not None:
             values["kind"] = check_kind(patch.kind)
         if patch.country is not None:
-            values["country"] = patch.country
+            values["country"] = _check_filter(patch.country, "country")
         if patch.wikidata_id is not None:
-            values["wikidata_id"] = patch.wikidata_id
+            values["wikidata_id"] = _check_filter(patch.wikidata_id, "wikidata_id")
         if patch.attributes is not None:
-            values["attributes"] = dict(patch.attributes)
+            values["attributes"] = _json_object(patch.attributes, "attributes")
         now = _now()
         with self.engine.begin() as conn:
             self._get_entity(conn, entity_id)
@@ -344,6 +375,8 @@ class SqlStore:
     def list_aliases(self, entity_id: str, query: AliasQuery) -> Page[Alias]:
         """A page of an entity's aliases in insertion order, with the total count."""
         where = [aliases.c.entity_id == entity_id]
+        _check_filter(query.script, "script")
+        _check_filter(query.source, "source")
         if query.script is not None:
             where.append(aliases.c.script == query.script)
         if query.source is not None:
@@ -420,6 +453,7 @@ class SqlStore:
     def list_judgements(self, query: JudgementQuery) -> Page[Judgement]:
         """A page of judgements, newest first, with the total count."""
         where = []
+        _check_filter(query.entity_id, "entity_id")
         if query.entity_id is not None:
             where.append(judgements.c.entity_id == query.entity_id)
         if query.verdict is not None:

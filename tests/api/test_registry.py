@@ -212,3 +212,13 @@ def test_import_limit(client_with):
     assert r.json()["error"]["message"] == (
         "batch of 2 entities exceeds the limit of 1 (CANONYM_MAX_ENTITIES_PER_REQUEST)"
     )
+
+
+def test_nul_and_nan_are_4xx_not_500(api):
+    _create(api, GADDAFI)
+    assert api.get("/v1/entities/ent%00x").status_code == 404
+    assert api.get("/v1/entities", params={"q": "a\x00"}).status_code == 422
+    body = '{"canonical": "Kyiv", "attributes": {"x": NaN}}'
+    r = api.post("/v1/entities", content=body, headers={"content-type": "application/json"})
+    assert r.status_code in (400, 422)
+    assert api.get("/v1/entities").json()["count"] == 1

@@ -221,3 +221,19 @@ def test_meta(store):
     store.set_meta("seeds", "abc")
     store.set_meta("seeds", "def")
     assert store.get_meta("seeds") == "def"
+
+
+def test_text_postgres_cannot_hold_is_refused_on_every_engine(store):
+    store.create_entity(gaddafi())
+    with pytest.raises(EntityNotFoundError):
+        store.get_entity("ent_\x00gaddafi")
+    with pytest.raises(InputFormatError, match="NaN"):
+        store.create_entity(draft("Kyiv", attributes={"population": float("nan")}))
+    with pytest.raises(InvalidNameError, match="q contains a NUL"):
+        store.list_entities(EntityQuery(q="a\x00"))
+    with pytest.raises(InvalidNameError, match="source contains a NUL"):
+        store.add_alias("ent_gaddafi", AliasDraft("Kadhafi", source="x\x00"))
+    with pytest.raises(InvalidNameError, match="entity_id contains"):
+        store.list_judgements(JudgementQuery(entity_id="\x00"))
+    assert store.count_entities() == 1
+    assert store.get_entity("ent_gaddafi").alias_count == 3

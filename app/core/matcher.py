@@ -142,7 +142,11 @@ class Matcher:
             for entity_id, (p, alias) in ranked[:top_k]
             if (c := self._candidate(form, entity_id, alias, index, explain)) is not None
         )
-        decision, reason = self._decision(candidates, ranked)
+        runner_up = ""
+        if len(ranked) > 1:
+            entity = index.entity(ranked[1][0])
+            runner_up = entity[0] if entity is not None else ranked[1][0]
+        decision, reason = self._decision(candidates, ranked, runner_up)
         return Resolution(name, decision, candidates, reason)
 
     def resolve_cluster(self, cluster: Cluster, index: CandidateIndex) -> Resolution:
@@ -200,7 +204,10 @@ class Matcher:
         )
 
     def _decision(
-        self, candidates: tuple[ResolveCandidate, ...], ranked: list[tuple[str, tuple[float, str]]]
+        self,
+        candidates: tuple[ResolveCandidate, ...],
+        ranked: list[tuple[str, tuple[float, str]]],
+        runner_up_name: str,
     ) -> tuple[str, str]:
         if not candidates:
             return "new", "no entity of the registry shares a key with the name"
@@ -212,9 +219,9 @@ class Matcher:
             )
         runner_up = ranked[1][1][0] if len(ranked) > 1 else 0.0
         if top.probability - runner_up <= RESOLVE_MARGIN:
-            other = candidates[1].canonical if len(candidates) > 1 else ranked[1][0]
             return "ambiguous", (
-                f"{top.canonical!r} ({top.probability:.3f}) and {other!r} ({runner_up:.3f}) "
+                f"{top.canonical!r} ({top.probability:.3f}) and {runner_up_name!r} "
+                f"({runner_up:.3f}) "
                 f"are within {RESOLVE_MARGIN:g} of each other"
             )
         lead = (

@@ -69,6 +69,8 @@ def test_explain_and_top_k(matcher):
     assert len(result.candidates) == 1
     assert result.candidates[0].evidence
     assert result.decision == "ambiguous"  # the runner-up counts even when not returned
+    assert "Bashar al-Assad" in result.reason
+    assert "Hafez al-Assad" in result.reason
 
 
 def test_rejected_link_is_never_proposed(matcher):

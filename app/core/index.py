@@ -24,7 +24,10 @@ and "Vladimir Putin", "القذافي" against the Arabic aliases.
 Retrieval ranks aliases by the keys they share with the name, rarer keys counting more, and
 hands the best ``max_scored`` to the matcher, which picks the closest of them by a cheap string
 similarity and scores those with the core comparison.
-The index is a pure function of what was added and removed; it does no I/O. Mutations and
+The index is a pure function of what was added and removed; it does no I/O. It is written by
+hand rather than on a search library (SQLite FTS, Tantivy, Whoosh): retrieval has to use the
+core's own transliteration-aware blocking keys, which no tokenizer of those libraries produces,
+and the posting lists need the rarity cap above. Mutations and
 retrieval take a lock, so HTTP threads may read while another thread writes.
 """
 

@@ -31,8 +31,10 @@ RESOLVE_MARGIN = 0.1
 
 # Candidates scored with the full comparison per name: the index proposes more, and a cheap
 # string similarity of their romanized forms and consonant keys picks these (the comparison
-# costs ~80 µs; this keeps resolve near a millisecond per name at a million aliases).
-RESOLVE_SCORED = 8
+# costs ~80 µs; this keeps resolve near a millisecond per name at a million aliases). 6 was as
+# accurate as 8 and 12 on the development clusters, and more accurate on the million-alias
+# benchmark (the model alone overrates some wrong candidates that the pre-selection drops).
+RESOLVE_SCORED = 6
 
 # Members of a cluster that are resolved to attach it to a registry entity (the most frequent
 # ones): enough to outvote a stray spelling, bounded for clusters of thousands of names.

@@ -57,8 +57,9 @@ __all__ = [
 # Defaults sized on the development data: at a million aliases a key shared by more than a few
 # hundred names (a common given name or word) says little. At a million aliases a cap of 250
 # resolved faster (p99 3.0 ms, 817 names/s over HTTP) but lost recall (top-1 0.865 against
-# 0.903 with 500, both runs scoring 8 candidates; benchmarks/results/resolve_1000000*.md). ~40 retrieved candidates almost
-# always hold the right entity; the matcher pre-selects and scores only a few of them.
+# 0.903 with 500, both runs scoring 8 candidates; benchmarks/results/resolve_1000000*.md).
+# ~40 retrieved candidates almost always hold the right entity; the matcher pre-selects and
+# scores only a few of them.
 MAX_KEY_POSTINGS = 500
 MAX_SCORED = 40
 

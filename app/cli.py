@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from tqdm import tqdm
@@ -13,11 +14,14 @@ from app.batch.io import read_names, read_pairs, write_jsonl
 from app.core.matcher import Matcher
 from app.core.normalize import try_normalize_name
 from app.errors import CanonymError
+from app.store.base import OnConflict
+from app.store.records import read_records, write_records
+from app.store.sql import SqlStore
 
 __all__ = ["main"]
 
 
-def _fail(exc: CanonymError) -> None:
+def _fail(exc: CanonymError) -> NoReturn:
     click.echo(f"error: {exc.message}", err=True)
     sys.exit(2)
 
@@ -130,6 +134,69 @@ def cluster(input_path: Path, output: Path) -> None:
         f"{len(names)} names, {len(entities)} entities, {time.perf_counter() - start:.1f} s",
         err=True,
     )
+
+
+@main.group()
+def registry() -> None:
+    """Bulk import and export of the registry of known entities (JSON Lines or CSV)."""
+
+
+_DATABASE_OPTION = click.option(
+    "--database-url",
+    default=None,
+    help="SQLAlchemy URL of the registry (default: CANONYM_DATABASE_URL, else the SQLite file "
+    "CANONYM_DATABASE_PATH).",
+)
+
+
+def _open_store(database_url: str | None) -> SqlStore:
+    from app.settings import get_settings
+
+    return SqlStore(database_url or get_settings().store_url)
+
+
+@registry.command("import")
+@click.argument("input_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--on-conflict",
+    type=click.Choice(["error", "skip", "merge"]),
+    default="error",
+    show_default=True,
+    help="An id that exists: refuse the whole import, leave it, or add the aliases it lacks.",
+)
+@_DATABASE_OPTION
+def registry_import(input_path: Path, on_conflict: OnConflict, database_url: str | None) -> None:
+    """Import the entities of INPUT_PATH (.jsonl or .csv) in one transaction."""
+    store = _open_store(database_url)
+    try:
+        summary = store.import_entities(read_records(input_path), on_conflict)
+    except CanonymError as exc:
+        _fail(exc)
+    finally:
+        store.close()
+    click.echo(
+        f"{summary.created} entities created, {summary.merged} merged, {summary.skipped} "
+        f"skipped, {summary.aliases_added} aliases added",
+        err=True,
+    )
+
+
+@registry.command("export")
+@click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
+@_DATABASE_OPTION
+def registry_export(output: Path, database_url: str | None) -> None:
+    """Write every entity with its aliases to OUTPUT (.jsonl, or .csv with one row per
+    alias); importing the file again restores the same ids."""
+    store = _open_store(database_url)
+    try:
+        newline = "" if output.suffix.lower() == ".csv" else None
+        with output.open("w", encoding="utf-8", newline=newline) as fh:
+            count = write_records(
+                fh, store.export_entities(), csv_format=output.suffix.lower() == ".csv"
+            )
+    finally:
+        store.close()
+    click.echo(f"{count} entities written to {output}", err=True)
 
 
 @main.command()

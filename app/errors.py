@@ -6,7 +6,11 @@
     ├── LimitExceededError        code=limit_exceeded     a configured limit was passed
     │   ├── NameTooLongError      code=name_too_long
     │   └── BatchTooLargeError    code=batch_too_large
-    └── InputFormatError          code=invalid_input      a file or payload that cannot be read
+    ├── InputFormatError          code=invalid_input      a file or payload that cannot be read
+    ├── EntityNotFoundError       code=entity_not_found   no entity (or alias) with that id
+    ├── ConflictError             code=conflict           the write clashes with stored data
+    ├── UnauthorizedError         code=unauthorized       a write without an API key
+    └── ForbiddenError            code=forbidden          a write with a key that is not accepted
 
 The HTTP layer (``app.api.errors``) maps the tree to status codes in one table; the CLI prints
 ``error: <message>`` and exits with status 2. Shared code never raises HTTP exceptions.
@@ -59,3 +63,27 @@ class InputFormatError(CanonymError):
     """An input file or payload that cannot be parsed."""
 
     code = "invalid_input"
+
+
+class EntityNotFoundError(CanonymError):
+    """No entity, alias or judgement with the given identifier in the registry."""
+
+    code = "entity_not_found"
+
+
+class ConflictError(CanonymError):
+    """A write that clashes with stored data (an id or alias that exists already)."""
+
+    code = "conflict"
+
+
+class UnauthorizedError(CanonymError):
+    """A mutating request without an API key while keys are configured."""
+
+    code = "unauthorized"
+
+
+class ForbiddenError(CanonymError):
+    """A mutating request whose API key is not one of the configured keys."""
+
+    code = "forbidden"

@@ -40,7 +40,33 @@ class Settings(BaseSettings):
     )
     log_level: LogLevel = Field(default="info", description="Level of the service's logs.")
     database_url: str | None = Field(
-        default=None, description="SQLAlchemy URL of the registry store (unused for now)."
+        default=None,
+        description="SQLAlchemy URL of the registry store, e.g. "
+        "postgresql+psycopg://user@host/db; unset: the SQLite file `database_path`.",
+    )
+    database_path: str = Field(
+        default="canonym.db",
+        min_length=1,
+        description="SQLite file of the registry when `database_url` is unset.",
+    )
+    seed_file: str | None = Field(
+        default=None,
+        description="JSON Lines registry loaded once at start; unset: the bundled "
+        "seeds/registry.jsonl.",
+    )
+    load_seeds: bool = Field(
+        default=True, description="Load the seed registry at start (idempotent)."
+    )
+    api_keys: str | None = Field(
+        default=None,
+        description="Comma-separated API keys required by every mutating route; unset: "
+        "writes are open.",
+    )
+    max_entities_per_request: int = Field(
+        default=100_000, ge=1, description="Most entities accepted by one import request."
+    )
+    resolve_top_k: int = Field(
+        default=3, ge=1, le=50, description="Candidates returned per name by default."
     )
 
     @field_validator("log_level", mode="before")
@@ -48,13 +74,25 @@ class Settings(BaseSettings):
     def _lower_log_level(cls, value: object) -> object:
         return value.lower() if isinstance(value, str) else value
 
-    @field_validator("database_url")
+    @field_validator("database_url", "api_keys")
     @classmethod
     def _refuse_placeholder_secret(cls, value: str | None) -> str | None:
         if value is not None and any(p in value.lower() for p in _PLACEHOLDER_SECRETS):
-            msg = "CANONYM_DATABASE_URL contains a placeholder secret; set a real one"
+            msg = "the value contains a placeholder secret (changethis/changeme); set a real one"
             raise ValueError(msg)
         return value
+
+    @property
+    def store_url(self) -> str:
+        """The SQLAlchemy URL of the registry: ``database_url``, else the SQLite file."""
+        return self.database_url or f"sqlite:///{self.database_path}"
+
+    @property
+    def api_key_list(self) -> tuple[str, ...]:
+        """The configured API keys, blanks dropped; empty when writes are open."""
+        if self.api_keys is None:
+            return ()
+        return tuple(k.strip() for k in self.api_keys.split(",") if k.strip())
 
 
 @lru_cache(maxsize=1)

@@ -1,6 +1,9 @@
 """Shared fixtures: explicit settings, and a client whose lifespan has loaded the matcher."""
 
+import tempfile
+import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -8,6 +11,9 @@ from hypothesis import settings as hypothesis_settings
 
 from app.api.app import create_app
 from app.settings import Settings
+
+# Every app of the test run gets a registry file of its own under one temporary directory.
+_DATABASES = Path(tempfile.mkdtemp(prefix="canonym-tests-"))
 
 # Property tests draw the same examples on every run: a red CI run is reproducible.
 hypothesis_settings.register_profile("canonym", derandomize=True, deadline=None)
@@ -22,6 +28,11 @@ def make_settings(**overrides: object) -> Settings:
         "max_name_length": 500,
         "log_level": "info",
         "database_url": None,
+        "database_path": str(_DATABASES / f"registry-{uuid.uuid4().hex[:12]}.db"),
+        "seed_file": None,
+        "load_seeds": True,
+        "api_keys": None,
+        "resolve_top_k": 3,
     }
     values.update(overrides)
     return Settings(**values)

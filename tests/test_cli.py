@@ -1,6 +1,7 @@
 """The CLI contract the shared evaluator relies on, and its error messages."""
 
 import json
+from pathlib import Path
 
 from click.testing import CliRunner
 
@@ -90,3 +91,57 @@ def test_normalize_prints_forms():
     assert rows[0]["normalized"] == "Ali Khamenei"
     assert rows[0]["titles"] == ["Ayatollah"]
     assert rows[1]["error"] == "empty_name"
+
+
+# --- canonym registry import / export ------------------------------------------------------------
+
+SEEDS = Path(__file__).parents[1] / "seeds" / "registry.jsonl"
+
+
+def _url(tmp_path, name):
+    return f"sqlite:///{tmp_path / name}"
+
+
+def test_registry_round_trip_keeps_ids_jsonl_and_csv(tmp_path):
+    first = _url(tmp_path, "first.db")
+    assert run(["registry", "import", str(SEEDS), "--database-url", first]).exit_code == 0
+    exported = tmp_path / "registry.jsonl"
+    assert run(["registry", "export", str(exported), "--database-url", first]).exit_code == 0
+    rows = [json.loads(x) for x in exported.read_text("utf-8").splitlines()]
+    seeds = [json.loads(x) for x in SEEDS.read_text("utf-8").splitlines()]
+    assert sorted(r["id"] for r in rows) == sorted(s["id"] for s in seeds)
+    # Wipe (a new database), import the export: same ids, same aliases, same export.
+    for fmt in ("jsonl", "csv"):
+        source = exported
+        if fmt == "csv":
+            source = tmp_path / "registry.csv"
+            assert run(["registry", "export", str(source), "--database-url", first]).exit_code == 0
+        again = _url(tmp_path, f"again-{fmt}.db")
+        assert run(["registry", "import", str(source), "--database-url", again]).exit_code == 0
+        out = tmp_path / f"again-{fmt}.jsonl"
+        assert run(["registry", "export", str(out), "--database-url", again]).exit_code == 0
+        assert out.read_text("utf-8") == exported.read_text("utf-8")
+
+
+def test_registry_import_conflict_and_merge(tmp_path):
+    url = _url(tmp_path, "r.db")
+    assert run(["registry", "import", str(SEEDS), "--database-url", url]).exit_code == 0
+    result = CliRunner().invoke(main, ["registry", "import", str(SEEDS), "--database-url", url])
+    assert result.exit_code == 2
+    assert "error: entities[0]: an entity with id 'ent_f3a097d4ffd6' exists already" in (
+        result.output
+    )
+    result = CliRunner().invoke(
+        main, ["registry", "import", str(SEEDS), "--database-url", url, "--on-conflict", "merge"]
+    )
+    assert result.exit_code == 0
+    assert "0 entities created, 338 merged, 0 skipped, 0 aliases added" in result.output
+
+
+def test_registry_import_names_the_bad_line(tmp_path):
+    src = tmp_path / "bad.jsonl"
+    src.write_text('{"canonical": "Kyiv"}\n{"canonical": "Kyiv", "kind": 3}\n', "utf-8")
+    url = _url(tmp_path, "r.db")
+    result = CliRunner().invoke(main, ["registry", "import", str(src), "--database-url", url])
+    assert result.exit_code == 2
+    assert f'error: {src}:2: "kind" must be a string' in result.output

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
@@ -12,9 +13,12 @@ from starlette.concurrency import run_in_threadpool
 
 from app import __version__
 from app.api.errors import HANDLERS
-from app.api.routes import clusters, names, pairs, system
+from app.api.registry import Registry
+from app.api.routes import clusters, names, pairs, registry, resolve, system
 from app.core.matcher import Matcher
 from app.settings import Settings, get_settings
+from app.store.seeds import load_seeds
+from app.store.sql import SqlStore
 
 __all__ = ["create_app"]
 
@@ -25,13 +29,19 @@ Canonym recognises the many spellings of one entity's name: transliterations
 (`Gaddafi`, `Qaddafi`, `Kadhafi`), other scripts (`القذافي`, `Зеленский`), titles and
 `"Last, First"` forms. It **normalizes** names, **compares** pairs with a calibrated
 probability and named, explained evidence, and **clusters** batches of names into entities
-with a canonical spelling. Every error has the shape `{"error": {"code", "message"}}`.
+with a canonical spelling. A persistent **registry** of known entities (seeded with public
+figures, armed groups and cities in the news) answers "which known entity is this?" with
+stable ids: **resolve** names against it, curate it with **judgements**. Writes need an API key
+when `CANONYM_API_KEYS` is set. Every error has the shape `{"error": {"code", "message"}}`.
 """
 
 TAGS = [
     {"name": "Names", "description": "Normalize names: clean, romanize and key each token."},
     {"name": "Pairs", "description": "Compare two names: calibrated probability and evidence."},
     {"name": "Clusters", "description": "Group a batch of names into entities."},
+    {"name": "Resolution", "description": "Which known entity of the registry is this name?"},
+    {"name": "Entities", "description": "The registry: entities with stable ids and aliases."},
+    {"name": "Judgements", "description": "Reviewers confirm or reject name-entity links."},
     {"name": "System", "description": "Liveness and readiness probes."},
 ]
 
@@ -50,14 +60,31 @@ def _warm_matcher() -> Matcher:
     return matcher
 
 
+def _open_registry(settings: Settings, matcher: Matcher) -> Registry:
+    # Opening runs the migrations; the seeds are loaded once per seed file (idempotent).
+    store = SqlStore(settings.store_url)
+    try:
+        if settings.load_seeds:
+            load_seeds(store, Path(settings.seed_file) if settings.seed_file else None)
+        return Registry.open(store, matcher)
+    except BaseException:
+        store.close()
+        raise
+
+
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    logging.getLogger("app").setLevel(app.state.settings.log_level.upper())
-    app.state.matcher = await run_in_threadpool(_warm_matcher)
-    logger.info("matcher loaded (threshold %.3f)", app.state.matcher.threshold)
+    settings: Settings = app.state.settings
+    logging.getLogger("app").setLevel(settings.log_level.upper())
+    matcher = await run_in_threadpool(_warm_matcher)
+    logger.info("matcher loaded (threshold %.3f)", matcher.threshold)
+    app.state.matcher = matcher
+    app.state.registry = await run_in_threadpool(_open_registry, settings, matcher)
     try:
         yield
     finally:
+        app.state.registry.store.close()
+        app.state.registry = None
         app.state.matcher = None
 
 
@@ -68,7 +95,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings: the settings to serve with; ``get_settings()`` (the environment) when omitted.
 
     Returns:
-        The FastAPI application; its lifespan loads and warms the matcher.
+        The FastAPI application; its lifespan loads and warms the matcher, opens the registry
+        (loading the seeds once) and builds its candidate index.
     """
     app = FastAPI(
         title="Canonym",
@@ -81,6 +109,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings or get_settings()
     app.state.matcher = None
-    for module in (names, pairs, clusters, system):
-        app.include_router(module.router)
+    app.state.registry = None
+    for router in (
+        names.router,
+        pairs.router,
+        clusters.router,
+        resolve.router,
+        registry.router,
+        resolve.judgements_router,
+        system.router,
+    ):
+        app.include_router(router)
     return app

@@ -22,11 +22,15 @@ from app.api.schemas import ErrorResponse
 from app.errors import (
     BatchTooLargeError,
     CanonymError,
+    ConflictError,
     EmptyNameError,
+    EntityNotFoundError,
+    ForbiddenError,
     InputFormatError,
     InvalidNameError,
     LimitExceededError,
     NameTooLongError,
+    UnauthorizedError,
 )
 
 __all__ = ["HANDLERS", "STATUS_BY_ERROR", "error_response", "error_responses"]
@@ -42,6 +46,10 @@ STATUS_BY_ERROR: dict[type[CanonymError], int] = {
     NameTooLongError: 413,
     BatchTooLargeError: 413,
     InputFormatError: 400,
+    UnauthorizedError: 401,
+    ForbiddenError: 403,
+    EntityNotFoundError: 404,
+    ConflictError: 409,
 }
 
 # Codes of HTTP errors raised by the framework itself (unknown path, wrong method, ...).
@@ -62,12 +70,16 @@ _MAX_DEPTH = 3
 
 # What each documented error status means, for the routes' OpenAPI ``responses``.
 _RESPONSE_DESCRIPTIONS = {
-    400: "The body is not valid JSON (`invalid_input`).",
+    400: "The body is not valid JSON or a record cannot be read (`invalid_input`).",
+    401: "A write without an API key while `CANONYM_API_KEYS` is set (`unauthorized`).",
+    403: "A write with an API key that is not accepted (`forbidden`).",
+    404: "No entity or alias with that id (`entity_not_found`).",
+    409: "The write clashes with stored data: an id or alias that exists (`conflict`).",
     413: "Too many items (`batch_too_large`) or a name too long (`name_too_long`).",
     422: "A name is empty (`empty_name`) or the body does not match the schema "
     "(`invalid_request`).",
     500: "An unexpected error (`internal_error`); the details are in the service log.",
-    503: "The matcher is not loaded yet (`not_ready`).",
+    503: "The matcher or the registry is not loaded yet (`not_ready`).",
 }
 
 # Starlette hands each handler the exception class it was registered for.

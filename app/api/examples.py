@@ -11,14 +11,20 @@ from typing import Any
 from fastapi.openapi.models import Example
 
 __all__ = [
+    "ALIAS_CREATE_EXAMPLES",
     "CLUSTER_ENTITY_EXAMPLE",
     "CLUSTER_EXAMPLES",
     "COMPARE_EXAMPLES",
     "EMPTY_NAME_MESSAGE",
+    "ENTITY_CREATE_EXAMPLES",
+    "ENTITY_UPDATE_EXAMPLES",
     "ERROR_DETAIL_EXAMPLE",
     "EVIDENCE_EXAMPLE",
+    "IMPORT_EXAMPLES",
+    "JUDGEMENT_EXAMPLES",
     "NORMALIZE_EXAMPLES",
     "NORMALIZE_RESULT_EXAMPLE",
+    "RESOLVE_EXAMPLES",
     "TOKEN_EXAMPLE",
 ]
 
@@ -99,6 +105,22 @@ COMPARE_EXAMPLES: dict[str, Example] = {
 }
 
 CLUSTER_EXAMPLES: dict[str, Example] = {
+    "resolve": {
+        "summary": "Attach to the registry",
+        "description": "Cluster, then resolve each entity against the registry: the Gaddafi "
+        "and Takht-Ravanchi groups take the seeded entities' ids.",
+        "value": {
+            "names": [
+                "Qaddafi",
+                "Kadhafi",
+                "القذافي",
+                "Takht Rwanchi",
+                "Takht Ruanchi",
+                "Jane Roe",
+            ],
+            "resolve": True,
+        },
+    },
     "takht_ravanchi": {
         "summary": "Takht Ravanchi variants",
         "description": "Spellings of one Iranian diplomat's name, with counts.",
@@ -126,5 +148,98 @@ CLUSTER_EXAMPLES: dict[str, Example] = {
                 "Pizshakyan",
             ]
         },
+    },
+}
+
+# --- registry ------------------------------------------------------------------------------------
+
+ENTITY_CREATE_EXAMPLES: dict[str, Example] = {
+    "gaddafi": {
+        "summary": "A person with spellings in several scripts",
+        "description": "The canonical name becomes an alias too; the id is generated.",
+        "value": {
+            "canonical": "Muammar Gaddafi",
+            "kind": "person",
+            "country": "LY",
+            "wikidata_id": "Q19878",
+            "aliases": ["Qaddafi", "Kadhafi", {"name": "القذافي", "source": "press"}],
+        },
+    },
+    "with_id": {
+        "summary": "With a chosen id",
+        "description": "An id of your own, e.g. from another system; it never changes.",
+        "value": {
+            "id": "crm-10442",
+            "canonical": "Zelensky",
+            "kind": "person",
+            "aliases": ["Зеленский", "Selenskyj"],
+        },
+    },
+}
+
+ENTITY_UPDATE_EXAMPLES: dict[str, Example] = {
+    "rename": {
+        "summary": "New canonical name",
+        "description": "The old canonical name stays an alias.",
+        "value": {"canonical": "Muammar al-Qaddafi"},
+    },
+}
+
+ALIAS_CREATE_EXAMPLES: dict[str, Example] = {
+    "takht_ravanchi": {
+        "summary": "A spelling seen in the press",
+        "description": "A transliteration variant of Takht-Ravanchi.",
+        "value": {"name": "Takht Rwanchi", "source": "press"},
+    },
+}
+
+IMPORT_EXAMPLES: dict[str, Example] = {
+    "array": {
+        "summary": "A JSON array of entities",
+        "description": "The same objects as `POST /v1/entities`; JSON Lines works too "
+        "(`content-type: application/x-ndjson`, one object per line).",
+        "value": [
+            {
+                "id": "ent_gaddafi",
+                "canonical": "Muammar Gaddafi",
+                "kind": "person",
+                "aliases": ["Qaddafi", "Kadhafi", "القذافي"],
+            },
+            {"canonical": "Kyiv", "kind": "place", "aliases": ["Kiev", "Киев", "Київ"]},
+        ],
+    },
+}
+
+RESOLVE_EXAMPLES: dict[str, Example] = {
+    "variants": {
+        "summary": "Spelling variants of seeded entities",
+        "description": "Latin transliterations and other scripts of entities in the seed "
+        "registry, and a name it does not hold.",
+        "value": {
+            "names": ["Qaddafi", "القذافي", "Takht Rwanchi", "Зеленский", "Assad", "Jane Roe"]
+        },
+    },
+    "explained": {
+        "summary": "With explanations",
+        "description": "Every feature of the best comparison per candidate.",
+        "value": {"names": ["Pizshakyan"], "top_k": 1, "explain": True},
+    },
+}
+
+JUDGEMENT_EXAMPLES: dict[str, Example] = {
+    "confirm": {
+        "summary": "Confirm a spelling",
+        "description": "The name becomes an alias of the entity.",
+        "value": {
+            "name": "Gadhafi",
+            "entity_id": "ent_8d1c5e0f2a7b",
+            "verdict": "confirmed",
+            "author": "analyst-7",
+        },
+    },
+    "reject": {
+        "summary": "Reject a link",
+        "description": "Resolve never proposes this entity for this name again.",
+        "value": {"name": "Kassem", "entity_id": "ent_8d1c5e0f2a7b", "verdict": "rejected"},
     },
 }

@@ -23,6 +23,7 @@ from app.api.examples import (
 __all__ = [
     "ClusterEntity",
     "ClusterMemberResult",
+    "ClusterRegistryLink",
     "ClusterRequest",
     "ClusterResponse",
     "CompareRequest",
@@ -229,6 +230,12 @@ class ClusterRequest(BaseModel):
         "Repeated names are added up.",
         examples=[["Gaddafi", {"name": "Qaddafi", "count": 3}, "القذافي"]],
     )
+    resolve: bool = Field(
+        default=False,
+        description="Attach each entity to the registry entity its names resolve to: a matched "
+        "entity takes the registry's id and canonical name, and `registry` says why.",
+        examples=[True],
+    )
 
 
 class ClusterMemberResult(BaseModel):
@@ -242,6 +249,37 @@ class ClusterMemberResult(BaseModel):
         description="Mean match probability between this name and the entity's other names "
         "(1 for a single-name entity).",
         examples=[0.82],
+    )
+
+
+class ClusterRegistryLink(BaseModel):
+    """How an entity of a batch relates to the registry (``resolve: true`` only)."""
+
+    decision: str = Field(
+        description="`matched`: a majority of its occurrences resolve to one registry entity; "
+        "`ambiguous`: they split or only match ambiguously; `new`: none matches.",
+        examples=["matched"],
+    )
+    entity_id: str | None = Field(
+        default=None,
+        description="The registry entity's stable id (matched only).",
+        examples=["ent_6f1f3c2b9a0d"],
+    )
+    canonical: str | None = Field(
+        default=None,
+        description="The registry entity's canonical name (matched only).",
+        examples=["Muammar Gaddafi"],
+    )
+    probability: float | None = Field(
+        default=None,
+        ge=0.0,
+        le=1.0,
+        description="Best calibrated probability among its names (matched only).",
+        examples=[0.98],
+    )
+    reason: str = Field(
+        description="Why the decision was taken.",
+        examples=["4 of 4 occurrences with a decision resolve to 'Muammar Gaddafi'"],
     )
 
 
@@ -266,6 +304,11 @@ class ClusterEntity(BaseModel):
     members: list[ClusterMemberResult] = Field(
         description="The entity's distinct names, most frequent first.",
         examples=[CLUSTER_ENTITY_EXAMPLE["members"]],
+    )
+    registry: ClusterRegistryLink | None = Field(
+        default=None,
+        description="The registry entity it resolves to (only with `resolve: true`).",
+        examples=[{"decision": "new", "reason": "none of its names matches a known entity"}],
     )
 
 
@@ -338,5 +381,6 @@ class ReadinessResponse(BaseModel):
     """Readiness to serve matching requests."""
 
     status: str = Field(
-        description='"ready" once the matcher is loaded and warmed.', examples=["ready"]
+        description='"ready" once the matcher is warmed and the registry index built.',
+        examples=["ready"],
     )

@@ -98,3 +98,30 @@ def test_count_must_be_positive(client):
     r = client.post("/v1/cluster", json={"names": [{"name": "Gaddafi", "count": 0}]})
     assert r.status_code == 422
     assert r.json()["error"]["code"] == "invalid_request"
+
+
+def test_resolve_attaches_clusters_to_registry_entities(client):
+    names = ["Qaddafi", "Kadhafi", "القذافي", "Takht Rwanchi", "Takht Ruanchi", "Jane Roe"]
+    r = client.post("/v1/cluster", json={"names": names, "resolve": True})
+    assert r.status_code == 200, r.text
+    by_member = {m["name"]: e for e in r.json()["entities"] for m in e["members"]}
+    gaddafi = by_member["Qaddafi"]
+    assert gaddafi["registry"]["decision"] == "matched"
+    assert gaddafi["canonical"] == gaddafi["registry"]["canonical"] == "Muammar Gaddafi"
+    page = client.get("/v1/entities", params={"q": "Muammar Gaddafi"}).json()
+    assert gaddafi["entity_id"] == gaddafi["registry"]["entity_id"] == page["data"][0]["id"]
+    assert gaddafi["canonical_reason"].startswith("known entity of the registry: ")
+    assert "resolve to 'Muammar Gaddafi'" in gaddafi["registry"]["reason"]
+    assert by_member["Takht Rwanchi"]["canonical"] == "Majid Takht-Ravanchi"
+    stranger = by_member["Jane Roe"]
+    assert stranger["registry"] == {
+        "decision": "new",
+        "reason": "none of its names matches a known entity",
+    }
+    assert stranger["entity_id"].startswith("ent_")
+    assert stranger["canonical"] == "Jane Roe"
+
+
+def test_without_resolve_there_is_no_registry_field(client):
+    body = _cluster(client, ["Qaddafi", "Kadhafi"])
+    assert "registry" not in body["entities"][0]

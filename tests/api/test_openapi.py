@@ -9,6 +9,18 @@ EXPECTED_OPERATION_IDS = {
     ("post", "/v1/normalize"): "names-normalize",
     ("post", "/v1/compare"): "pairs-compare",
     ("post", "/v1/cluster"): "clusters-cluster",
+    ("post", "/v1/resolve"): "resolution-resolve",
+    ("post", "/v1/entities"): "entities-create-entity",
+    ("get", "/v1/entities"): "entities-list-entities",
+    ("post", "/v1/entities/import"): "entities-import-entities",
+    ("get", "/v1/entities/{entity_id}"): "entities-get-entity",
+    ("patch", "/v1/entities/{entity_id}"): "entities-update-entity",
+    ("delete", "/v1/entities/{entity_id}"): "entities-delete-entity",
+    ("get", "/v1/entities/{entity_id}/aliases"): "entities-list-aliases",
+    ("post", "/v1/entities/{entity_id}/aliases"): "entities-add-alias",
+    ("delete", "/v1/entities/{entity_id}/aliases/{alias_id}"): "entities-delete-alias",
+    ("post", "/v1/judgements"): "judgements-create-judgement",
+    ("get", "/v1/judgements"): "judgements-list-judgements",
     ("get", "/healthz"): "system-healthz",
     ("get", "/readyz"): "system-readyz",
 }
@@ -45,13 +57,15 @@ def test_every_operation_is_documented(spec):
         assert op.get("tags"), where
         assert set(op["tags"]) <= tag_names, where
         assert op.get("operationId"), where
-        assert "200" in op["responses"], where
+        success = {"200", "201"} & set(op["responses"])
+        assert success, where
+        assert op["responses"][success.pop()]["content"]["application/json"]["schema"], where
         assert _error_ref(op["responses"]["500"]) == ERROR_REF, where
 
 
 def test_operations_with_a_body_document_their_errors(spec):
     with_body = [(m, p, op) for m, p, op in _operations(spec) if "requestBody" in op]
-    assert len(with_body) == 3
+    assert len(with_body) == 9
     for method, path, op in with_body:
         for status in ("400", "413", "422"):
             assert _error_ref(op["responses"][status]) == ERROR_REF, f"{method} {path} {status}"
@@ -117,3 +131,30 @@ def test_probability_is_the_only_top_level_score(spec):
         for where, _ in _properties(schema_name, schema):
             assert not where.endswith(("_similarity", "_distance")), where
     assert "probability" in schemas["CompareResult"]["properties"]
+
+
+WRITES = [(m, p) for (m, p) in EXPECTED_OPERATION_IDS if m in ("post", "patch", "delete")]
+READS_AND_PURE = {
+    ("post", "/v1/normalize"),
+    ("post", "/v1/compare"),
+    ("post", "/v1/cluster"),
+    ("post", "/v1/resolve"),
+}
+
+
+def test_every_write_documents_its_api_key(spec):
+    for method, path in WRITES:
+        op = spec["paths"][path][method]
+        if (method, path) in READS_AND_PURE:
+            assert "security" not in op, f"{method} {path}"
+            continue
+        assert op.get("security"), f"{method} {path}"
+        for status in ("401", "403"):
+            assert _error_ref(op["responses"][status]) == ERROR_REF, f"{method} {path} {status}"
+
+
+def test_registry_routes_document_not_found(spec):
+    for path, item in spec["paths"].items():
+        if "{entity_id}" in path:
+            for method, op in item.items():
+                assert _error_ref(op["responses"]["404"]) == ERROR_REF, f"{method} {path}"

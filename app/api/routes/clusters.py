@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Request
 
-from app.api.deps import MatcherDep, SettingsDep
+from app.api.deps import MatcherDep, SettingsDep, get_registry
 from app.api.errors import error_responses
 from app.api.examples import CLUSTER_EXAMPLES
 from app.api.limits import check_names
 from app.api.schemas import (
     ClusterEntity,
     ClusterMemberResult,
+    ClusterRegistryLink,
     ClusterRequest,
     ClusterResponse,
     NameCount,
 )
+from app.core.index import CandidateIndex
+from app.core.matcher import Matcher
 from app.core.types import Cluster
 
 __all__ = ["router"]
@@ -37,16 +40,35 @@ def _entity(cluster: Cluster) -> ClusterEntity:
     )
 
 
+def _attach(
+    entity: ClusterEntity, cluster: Cluster, matcher: Matcher, index: CandidateIndex
+) -> None:
+    resolution = matcher.resolve_cluster(cluster, index)
+    link = ClusterRegistryLink(decision=resolution.decision, reason=resolution.reason)
+    if resolution.decision == "matched":
+        top = resolution.candidates[0]
+        link.entity_id, link.canonical, link.probability = (
+            top.entity_id,
+            top.canonical,
+            top.probability,
+        )
+        entity.entity_id, entity.canonical = top.entity_id, top.canonical
+        entity.canonical_reason = f"known entity of the registry: {resolution.reason}"
+    entity.registry = link
+
+
 @router.post(
     "/cluster",
     summary="Cluster names into entities",
     response_model=ClusterResponse,
-    responses=error_responses(400, 413, 422),
+    response_model_exclude_none=True,
+    responses=error_responses(400, 413, 422, 503),
 )
 def cluster(
     request: Annotated[ClusterRequest, Body(openapi_examples=CLUSTER_EXAMPLES)],
     matcher: MatcherDep,
     settings: SettingsDep,
+    http: Request,
 ) -> ClusterResponse:
     """Group names into entities and choose each entity's canonical spelling.
 
@@ -58,6 +80,10 @@ def cluster(
       a member's `confidence` is its mean match probability with the other members.
     - A name with no letter or digit left once normalized (an emoji, `"..."`) becomes an entity
       of its own; a blank string is refused with **422** `empty_name`.
+    - With `resolve: true`, each entity is looked up in the registry: its (at most 20) most
+      frequent names are resolved and vote with their counts. When a majority resolves to one
+      registry entity, the entity takes that entity's stable `entity_id` and canonical name,
+      and `registry` gives the decision and the reason (also for `ambiguous` and `new`).
     - At most `CANONYM_MAX_NAMES_PER_REQUEST` names of at most `CANONYM_MAX_NAME_LENGTH`
       characters (**413** otherwise).
     """
@@ -65,5 +91,9 @@ def cluster(
     check_names([name for name, _ in pairs], settings)
     clusters = matcher.cluster(pairs)
     entities = [_entity(c) for c in clusters]
+    if request.resolve:
+        index = get_registry(http).index
+        for entity, found in zip(entities, clusters, strict=True):
+            _attach(entity, found, matcher, index)
     distinct = sum(len(e.members) for e in entities)
     return ClusterResponse(entities=entities, names=distinct, entities_count=len(entities))

@@ -34,10 +34,13 @@ def healthz() -> HealthResponse:
     responses=error_responses(503),
 )
 def readyz(request: Request) -> ReadinessResponse:
-    """Answer `200` `{"status": "ready"}` once the matcher is loaded and warmed, `503` before.
+    """Answer `200` `{"status": "ready"}` once the matcher is warmed and the registry's index is
+    built, `503` before.
 
     Use it as a **readiness** probe: send traffic to the instance only once it answers `200`.
     """
     if getattr(request.app.state, "matcher", None) is None:
         raise HTTPException(status_code=503, detail="the matcher is not loaded yet")
+    if getattr(request.app.state, "registry", None) is None:
+        raise HTTPException(status_code=503, detail="the registry is not loaded yet")
     return ReadinessResponse(status="ready")

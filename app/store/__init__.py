@@ -1,0 +1,1 @@
+"""The registry store: persistence of entities, aliases and judgements (SQLAlchemy Core)."""

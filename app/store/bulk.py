@@ -1,0 +1,141 @@
+"""Bulk operations of ``SqlStore``: streaming reads for the index, import and export.
+
+A mixin, so that ``sql.py`` keeps the per-record operations; it relies only on ``engine``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
+
+from app.errors import ConflictError
+from app.store.base import AliasDraft, EntityDraft, ImportSummary, OnConflict
+from app.store.rows import CHUNK, ENTITY_ID, alias_drafts, alias_row, entity_row, utc_now
+from app.store.schema import aliases, entities
+
+__all__ = ["BulkOperations"]
+
+
+class BulkOperations:
+    """Insert helpers and the bulk operations of the registry store."""
+
+    engine: Engine
+
+    def _insert(self, table: sa.Table) -> Any:
+        """A dialect-aware INSERT that can skip rows clashing with a unique constraint."""
+        if self.engine.dialect.name == "postgresql":
+            return postgresql.insert(table)
+        return sqlite.insert(table)
+
+    def _insert_aliases(self, conn: Connection, rows: list[dict[str, Any]]) -> int:
+        """Insert the aliases an entity lacks; returns how many were added."""
+        if not rows:
+            return 0
+        # Drivers disagree on the rowcount of executemany (psycopg reports -1): count instead.
+        count = sa.select(sa.func.count()).select_from(aliases)
+        before = int(conn.execute(count).scalar_one())
+        stmt = self._insert(aliases).on_conflict_do_nothing(
+            index_elements=["entity_id", "name_digest"]
+        )
+        for start in range(0, len(rows), CHUNK):
+            conn.execute(stmt, rows[start : start + CHUNK])
+        return int(conn.execute(count).scalar_one()) - before
+
+    def _exists(self, conn: Connection, entity_id: str) -> bool:
+        if not ENTITY_ID.fullmatch(entity_id):
+            return False
+        stmt = sa.select(entities.c.id).where(entities.c.id == entity_id)
+        return conn.execute(stmt).first() is not None
+
+    def iter_entities(self) -> Iterator[tuple[str, str, str]]:
+        """(id, canonical name, kind) of every entity, streamed."""
+        stmt = sa.select(entities.c.id, entities.c.canonical, entities.c.kind)
+        with self.engine.connect() as conn:
+            rows = conn.execution_options(yield_per=10_000).execute(stmt)
+            yield from ((str(i), str(c), str(k)) for i, c, k in rows)
+
+    def iter_aliases(self, after_id: int = 0) -> Iterator[tuple[int, str, str]]:
+        """(alias id, entity id, name) of every alias with an id above ``after_id``, in id
+        order, streamed."""
+        stmt = (
+            sa.select(aliases.c.id, aliases.c.entity_id, aliases.c.name)
+            .where(aliases.c.id > after_id)
+            .order_by(aliases.c.id)
+        )
+        with self.engine.connect() as conn:
+            result = conn.execution_options(yield_per=10_000).execute(stmt)
+            for alias_id, entity_id, name in result:
+                yield int(alias_id), entity_id, name
+
+    def import_entities(
+        self, drafts: Iterable[EntityDraft], on_conflict: OnConflict = "error"
+    ) -> ImportSummary:
+        """Store many entities in one transaction.
+
+        An id that exists already is an error (``ConflictError``, nothing stored) with
+        ``on_conflict="error"``, left as it is with ``"skip"``, and gets the aliases it lacks
+        with ``"merge"``.
+        """
+        now = utc_now()
+        created, merged, skipped = 0, 0, 0
+        ids: list[str] = []
+        entity_rows: list[dict[str, Any]] = []
+        alias_rows: list[dict[str, Any]] = []
+        with self.engine.begin() as conn:
+            seen: set[str] = set()
+            for n, draft in enumerate(drafts):
+                row = entity_row(draft, now)
+                if row["id"] in seen:
+                    msg = f"entities[{n}]: id {row['id']!r} appears twice in the import"
+                    raise ConflictError(msg)
+                seen.add(row["id"])
+                if draft.id is not None and self._exists(conn, row["id"]):
+                    if on_conflict == "error":
+                        msg = f"entities[{n}]: an entity with id {row['id']!r} exists already"
+                        raise ConflictError(msg)
+                    if on_conflict == "skip":
+                        skipped += 1
+                        continue
+                    merged += 1
+                else:
+                    entity_rows.append(row)
+                    created += 1
+                ids.append(row["id"])
+                for i, alias in enumerate(alias_drafts(draft)):
+                    where = f"entities[{n}].aliases[{i}].name"
+                    alias_rows.append(alias_row(row["id"], alias, now, where))
+                if len(entity_rows) >= CHUNK:
+                    conn.execute(entities.insert(), entity_rows)
+                    entity_rows = []
+            if entity_rows:
+                conn.execute(entities.insert(), entity_rows)
+            added = self._insert_aliases(conn, alias_rows)
+        return ImportSummary(created, merged, skipped, added, tuple(ids))
+
+    def export_entities(self) -> Iterator[EntityDraft]:
+        """Every entity with its aliases, ordered by id (the input of ``import_entities``)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(entities).order_by(entities.c.id)).all()
+            stmt = sa.select(aliases).order_by(aliases.c.entity_id, aliases.c.id)
+            stream = iter(conn.execution_options(yield_per=10_000).execute(stmt))
+            pending = next(stream, None)
+            for row in rows:
+                own: list[AliasDraft] = []
+                # Both queries sort by entity id under the same collation and every alias has
+                # its entity, so an entity's aliases are the next run of the stream.
+                while pending is not None and pending.entity_id == row.id:
+                    own.append(AliasDraft(pending.name, pending.source, pending.script))
+                    pending = next(stream, None)
+                yield EntityDraft(
+                    canonical=row.canonical,
+                    kind=row.kind,
+                    id=row.id,
+                    country=row.country,
+                    wikidata_id=row.wikidata_id,
+                    attributes=dict(row.attributes or {}),
+                    aliases=tuple(own),
+                )

@@ -1,0 +1,111 @@
+"""Rows of the registry tables: building them from drafts (with the checks the stores need),
+reading timestamps back, and the constants both store modules share."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from app.core.scripts import token_script
+from app.errors import InputFormatError, InvalidNameError
+from app.store.base import AliasDraft, EntityDraft, check_entity_id, check_kind, check_text
+
+__all__ = [
+    "CHUNK",
+    "ENTITY_ID",
+    "alias_drafts",
+    "alias_row",
+    "as_utc",
+    "check_filter",
+    "entity_row",
+    "json_object",
+    "name_digest",
+    "script_of",
+    "utc_now",
+]
+
+SURROGATE = re.compile("[\ud800-\udfff]")
+# Every stored id matches this (``check_entity_id``): an id that does not cannot exist, and is
+# answered without a query (PostgreSQL refuses NUL in text parameters).
+ENTITY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")
+# Rows per INSERT statement in bulk imports: large enough to amortise round trips, small enough
+# to stay under SQLite's and psycopg's parameter limits.
+CHUNK = 2_000
+
+
+def name_digest(name: str) -> str:
+    """The alias uniqueness key: BLAKE2b-128 of the UTF-8 name, in hex."""
+    return hashlib.blake2b(name.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def utc_now() -> datetime:
+    """The current time, in UTC."""
+    return datetime.now(UTC)
+
+
+def as_utc(value: datetime) -> datetime:
+    """A stored timestamp with its UTC offset."""
+    # SQLite keeps no offset: the store only ever writes UTC.
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def script_of(name: str) -> str:
+    """The script of an alias (its letters' most frequent script)."""
+    return token_script(name)
+
+
+def alias_row(entity_id: str, draft: AliasDraft, now: datetime, where: str) -> dict[str, Any]:
+    """The ``aliases`` row of a draft; ``where`` names the name in error messages."""
+    name = check_text(draft.name, where)
+    return {
+        "entity_id": entity_id,
+        "name": name,
+        "name_digest": name_digest(name),
+        "source": (check_filter(draft.source, "source") or "manual")[:64],
+        "script": (check_filter(draft.script, "script") or script_of(name))[:32],
+        "created_at": now,
+    }
+
+
+def json_object(value: dict[str, Any], where: str) -> dict[str, Any]:
+    """A copy of a JSON object the stores can keep."""
+    # NaN and infinities pass Python's json but not PostgreSQL's: refuse them on every engine.
+    try:
+        json.dumps(value, allow_nan=False)
+    except ValueError:
+        msg = f"{where} must not hold NaN or infinite numbers"
+        raise InputFormatError(msg) from None
+    return dict(value)
+
+
+def check_filter(value: str | None, where: str) -> str | None:
+    """A listing filter the stores can compare (no NUL, no unpaired surrogate)."""
+    if value is not None and ("\x00" in value or SURROGATE.search(value)):
+        msg = f"{where} contains a NUL character or an unpaired surrogate"
+        raise InvalidNameError(msg)
+    return value
+
+
+def entity_row(draft: EntityDraft, now: datetime) -> dict[str, Any]:
+    """The ``entities`` row of a draft; the id is generated when the draft has none."""
+    return {
+        "id": check_entity_id(draft.id) if draft.id else f"ent_{uuid.uuid4().hex[:16]}",
+        "canonical": check_text(draft.canonical, "canonical"),
+        "kind": check_kind(draft.kind),
+        "country": check_filter(draft.country, "country"),
+        "wikidata_id": check_filter(draft.wikidata_id, "wikidata_id"),
+        "attributes": json_object(draft.attributes, "attributes"),
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def alias_drafts(draft: EntityDraft) -> list[AliasDraft]:
+    """The draft's aliases with its canonical name first (every canonical name is an alias)."""
+    names = {a.name for a in draft.aliases}
+    head = [] if draft.canonical in names else [AliasDraft(draft.canonical, "canonical")]
+    return head + list(draft.aliases)

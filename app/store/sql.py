@@ -1,0 +1,396 @@
+"""``SqlStore``: the registry on SQLAlchemy Core, SQLite by default, PostgreSQL by URL.
+
+The schema is created and upgraded by the Alembic migrations in ``migrations/`` when the store
+opens. Every public method runs in one transaction (``engine.begin()``), so a write is either
+committed in full before it is acknowledged or not at all. SQLite runs in WAL mode with
+``synchronous=FULL``, so an acknowledged write survives a crash of the process or the machine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.engine import Connection, Engine
+
+from app.errors import ConflictError, EntityNotFoundError, InputFormatError
+from app.store.base import (
+    VERDICTS,
+    Alias,
+    AliasDraft,
+    AliasQuery,
+    Entity,
+    EntityDraft,
+    EntityPatch,
+    EntityQuery,
+    Judgement,
+    JudgementDraft,
+    JudgementQuery,
+    Page,
+    check_kind,
+    check_text,
+)
+from app.store.bulk import BulkOperations
+from app.store.rows import (
+    ENTITY_ID,
+    alias_drafts,
+    alias_row,
+    as_utc,
+    check_filter,
+    entity_row,
+    json_object,
+    name_digest,
+    utc_now,
+)
+from app.store.schema import aliases, entities, judgements, meta
+
+__all__ = ["SqlStore", "migrate", "name_digest"]
+
+_MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the database behind ``engine`` to the latest schema revision."""
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.close()
+
+
+_ALIAS_COUNT = (
+    sa.select(sa.func.count())
+    .where(aliases.c.entity_id == entities.c.id)
+    .correlate(entities)
+    .scalar_subquery()
+)
+
+
+class SqlStore(BulkOperations):
+    """The registry in a SQL database (see the module docstring)."""
+
+    def __init__(self, url: str) -> None:
+        """Open (and migrate) the database at ``url``: ``sqlite:///path`` or
+        ``postgresql+psycopg://user@host:port/db``."""
+        self.url = url
+        if url.startswith("sqlite"):
+            engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+            sa.event.listen(engine, "connect", _sqlite_pragmas)
+        else:
+            engine = sa.create_engine(url, pool_pre_ping=True)
+        self.engine = engine
+        migrate(engine)
+
+    def close(self) -> None:
+        """Release the connections."""
+        self.engine.dispose()
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _entity(row: Any) -> Entity:
+        return Entity(
+            id=row.id,
+            canonical=row.canonical,
+            kind=row.kind,
+            country=row.country,
+            wikidata_id=row.wikidata_id,
+            attributes=dict(row.attributes or {}),
+            alias_count=int(row.alias_count),
+            created_at=as_utc(row.created_at),
+            updated_at=as_utc(row.updated_at),
+        )
+
+    @staticmethod
+    def _alias(row: Any) -> Alias:
+        return Alias(
+            id=row.id,
+            entity_id=row.entity_id,
+            name=row.name,
+            source=row.source,
+            script=row.script,
+            created_at=as_utc(row.created_at),
+        )
+
+    @staticmethod
+    def _judgement(row: Any) -> Judgement:
+        return Judgement(
+            id=row.id,
+            name=row.name,
+            entity_id=row.entity_id,
+            verdict=row.verdict,
+            author=row.author,
+            created_at=as_utc(row.created_at),
+            alias_id=row.alias_id,
+        )
+
+    def _get_entity(self, conn: Connection, entity_id: str) -> Entity:
+        if not ENTITY_ID.fullmatch(entity_id):
+            msg = f"no entity with id {entity_id[:80]!r}"
+            raise EntityNotFoundError(msg)
+        stmt = sa.select(entities, _ALIAS_COUNT.label("alias_count")).where(
+            entities.c.id == entity_id
+        )
+        row = conn.execute(stmt).first()
+        if row is None:
+            msg = f"no entity with id {entity_id[:80]!r}"
+            raise EntityNotFoundError(msg)
+        return self._entity(row)
+
+    # --- entities --------------------------------------------------------------------------
+
+    def create_entity(self, draft: EntityDraft) -> Entity:
+        """Store a new entity with its aliases; ``ConflictError`` when its id is taken."""
+        now = utc_now()
+        row = entity_row(draft, now)
+        alias_rows = [
+            alias_row(row["id"], a, now, f"aliases[{i}].name")
+            for i, a in enumerate(alias_drafts(draft))
+        ]
+        with self.engine.begin() as conn:
+            if self._exists(conn, row["id"]):
+                msg = f"an entity with id {row['id']!r} exists already"
+                raise ConflictError(msg)
+            conn.execute(entities.insert(), row)
+            self._insert_aliases(conn, alias_rows)
+            return self._get_entity(conn, row["id"])
+
+    def get_entity(self, entity_id: str) -> Entity:
+        """The entity with this id; ``EntityNotFoundError`` when there is none."""
+        with self.engine.begin() as conn:
+            return self._get_entity(conn, entity_id)
+
+    def list_entities(self, query: EntityQuery) -> Page[Entity]:
+        """A page of entities ordered by canonical name then id, with the total count."""
+        where = []
+        check_filter(query.country, "country")
+        check_filter(query.q, "q")
+        if query.kind is not None:
+            where.append(entities.c.kind == query.kind)
+        if query.country is not None:
+            where.append(entities.c.country == query.country)
+        if query.q:
+            pattern = "%" + query.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            where.append(entities.c.canonical.ilike(pattern + "%", escape="\\"))
+        stmt = (
+            sa.select(entities, _ALIAS_COUNT.label("alias_count"))
+            .where(*where)
+            .order_by(entities.c.canonical, entities.c.id)
+            .offset(query.offset)
+            .limit(query.limit)
+        )
+        count_stmt = sa.select(sa.func.count()).select_from(entities).where(*where)
+        with self.engine.begin() as conn:
+            data = [self._entity(r) for r in conn.execute(stmt)]
+            count = int(conn.execute(count_stmt).scalar_one())
+        return Page(data, count)
+
+    def update_entity(self, entity_id: str, patch: EntityPatch) -> Entity:
+        """Change the given fields; a new canonical name is added as an alias."""
+        values: dict[str, Any] = {}
+        if patch.canonical is not None:
+            values["canonical"] = check_text(patch.canonical, "canonical")
+        if patch.kind is not None:
+            values["kind"] = check_kind(patch.kind)
+        if patch.country is not None:
+            values["country"] = check_filter(patch.country, "country")
+        if patch.wikidata_id is not None:
+            values["wikidata_id"] = check_filter(patch.wikidata_id, "wikidata_id")
+        if patch.attributes is not None:
+            values["attributes"] = json_object(patch.attributes, "attributes")
+        now = utc_now()
+        with self.engine.begin() as conn:
+            self._get_entity(conn, entity_id)
+            values["updated_at"] = now
+            conn.execute(entities.update().where(entities.c.id == entity_id).values(**values))
+            if patch.canonical is not None:
+                draft = AliasDraft(patch.canonical, "canonical")
+                self._insert_aliases(conn, [alias_row(entity_id, draft, now, "canonical")])
+            return self._get_entity(conn, entity_id)
+
+    def delete_entity(self, entity_id: str) -> Entity:
+        """Delete the entity with its aliases and judgements; returns what was deleted."""
+        with self.engine.begin() as conn:
+            entity = self._get_entity(conn, entity_id)
+            # Explicit deletes: the cascade needs PRAGMA foreign_keys on SQLite connections
+            # that another tool may have opened without it.
+            conn.execute(judgements.delete().where(judgements.c.entity_id == entity_id))
+            conn.execute(aliases.delete().where(aliases.c.entity_id == entity_id))
+            conn.execute(entities.delete().where(entities.c.id == entity_id))
+            return entity
+
+    def count_entities(self) -> int:
+        """How many entities the registry holds."""
+        with self.engine.begin() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(entities)).scalar_one())
+
+    # --- aliases ---------------------------------------------------------------------------
+
+    def add_alias(self, entity_id: str, draft: AliasDraft) -> Alias:
+        """Add an alias; ``ConflictError`` when the entity has this name already."""
+        row = alias_row(entity_id, draft, utc_now(), "name")
+        with self.engine.begin() as conn:
+            self._get_entity(conn, entity_id)
+            if self._find_alias(conn, entity_id, row["name"]) is not None:
+                msg = f"entity {entity_id!r} has the alias {row['name'][:80]!r} already"
+                raise ConflictError(msg)
+            alias_id = conn.execute(aliases.insert().returning(aliases.c.id), row).scalar_one()
+            conn.execute(
+                entities.update().where(entities.c.id == entity_id).values(updated_at=utc_now())
+            )
+            return self._get_alias(conn, entity_id, int(alias_id))
+
+    def _find_alias(self, conn: Connection, entity_id: str, name: str) -> Alias | None:
+        stmt = sa.select(aliases).where(
+            aliases.c.entity_id == entity_id, aliases.c.name_digest == name_digest(name)
+        )
+        row = conn.execute(stmt).first()
+        return None if row is None else self._alias(row)
+
+    def _get_alias(self, conn: Connection, entity_id: str, alias_id: int) -> Alias:
+        stmt = sa.select(aliases).where(aliases.c.id == alias_id, aliases.c.entity_id == entity_id)
+        row = conn.execute(stmt).first()
+        if row is None:
+            msg = f"entity {entity_id[:80]!r} has no alias with id {alias_id}"
+            raise EntityNotFoundError(msg)
+        return self._alias(row)
+
+    def get_alias(self, entity_id: str, alias_id: int) -> Alias:
+        """One alias of an entity; ``EntityNotFoundError`` when either is unknown."""
+        with self.engine.begin() as conn:
+            self._get_entity(conn, entity_id)
+            return self._get_alias(conn, entity_id, alias_id)
+
+    def list_aliases(self, entity_id: str, query: AliasQuery) -> Page[Alias]:
+        """A page of an entity's aliases in insertion order, with the total count."""
+        where = [aliases.c.entity_id == entity_id]
+        check_filter(query.script, "script")
+        check_filter(query.source, "source")
+        if query.script is not None:
+            where.append(aliases.c.script == query.script)
+        if query.source is not None:
+            where.append(aliases.c.source == query.source)
+        stmt = (
+            sa.select(aliases)
+            .where(*where)
+            .order_by(aliases.c.id)
+            .offset(query.offset)
+            .limit(query.limit)
+        )
+        count_stmt = sa.select(sa.func.count()).select_from(aliases).where(*where)
+        with self.engine.begin() as conn:
+            self._get_entity(conn, entity_id)
+            data = [self._alias(r) for r in conn.execute(stmt)]
+            count = int(conn.execute(count_stmt).scalar_one())
+        return Page(data, count)
+
+    def delete_alias(self, entity_id: str, alias_id: int) -> Alias:
+        """Delete one alias; the canonical name's alias cannot be deleted (``ConflictError``)."""
+        with self.engine.begin() as conn:
+            entity = self._get_entity(conn, entity_id)
+            alias = self._get_alias(conn, entity_id, alias_id)
+            if alias.name == entity.canonical:
+                msg = (
+                    f"alias {alias_id} is the canonical name of {entity_id!r}; "
+                    "change the canonical name first"
+                )
+                raise ConflictError(msg)
+            conn.execute(aliases.delete().where(aliases.c.id == alias_id))
+            return alias
+
+    # --- judgements ------------------------------------------------------------------------
+
+    def add_judgement(self, draft: JudgementDraft) -> Judgement:
+        """Record a verdict; a confirmation also adds the name as an alias (source
+        ``judgement``) unless the entity has it already."""
+        name = check_text(draft.name, "name")
+        if draft.verdict not in VERDICTS:
+            msg = f"verdict {draft.verdict[:40]!r} is not one of {', '.join(VERDICTS)}"
+            raise InputFormatError(msg)
+        now = utc_now()
+        with self.engine.begin() as conn:
+            self._get_entity(conn, draft.entity_id)
+            alias_id = None
+            if draft.verdict == "confirmed":
+                found = self._find_alias(conn, draft.entity_id, name)
+                if found is None:
+                    row = alias_row(draft.entity_id, AliasDraft(name, "judgement"), now, "name")
+                    stmt = aliases.insert().returning(aliases.c.id)
+                    alias_id = int(conn.execute(stmt, row).scalar_one())
+                else:
+                    alias_id = found.id
+            author = check_text(draft.author, "author")[:200]
+            values = {
+                "name": name,
+                "entity_id": draft.entity_id,
+                "verdict": draft.verdict,
+                "author": author,
+                "alias_id": alias_id,
+                "created_at": now,
+            }
+            new_id = conn.execute(judgements.insert().returning(judgements.c.id), values)
+            return Judgement(
+                int(new_id.scalar_one()),
+                name,
+                draft.entity_id,
+                draft.verdict,
+                author,
+                now,
+                alias_id,
+            )
+
+    def list_judgements(self, query: JudgementQuery) -> Page[Judgement]:
+        """A page of judgements, newest first, with the total count."""
+        where = []
+        check_filter(query.entity_id, "entity_id")
+        if query.entity_id is not None:
+            where.append(judgements.c.entity_id == query.entity_id)
+        if query.verdict is not None:
+            where.append(judgements.c.verdict == query.verdict)
+        stmt = (
+            sa.select(judgements)
+            .where(*where)
+            .order_by(judgements.c.id.desc())
+            .offset(query.offset)
+            .limit(query.limit)
+        )
+        count_stmt = sa.select(sa.func.count()).select_from(judgements).where(*where)
+        with self.engine.begin() as conn:
+            data = [self._judgement(r) for r in conn.execute(stmt)]
+            count = int(conn.execute(count_stmt).scalar_one())
+        return Page(data, count)
+
+    def iter_rejections(self) -> Iterator[tuple[str, str]]:
+        """(name, entity id) of every link whose latest judgement is a rejection."""
+        latest: dict[tuple[str, str], str] = {}
+        stmt = sa.select(judgements.c.name, judgements.c.entity_id, judgements.c.verdict)
+        with self.engine.begin() as conn:
+            for name, entity_id, verdict in conn.execute(stmt.order_by(judgements.c.id)):
+                latest[(name, entity_id)] = verdict
+        yield from (pair for pair, verdict in latest.items() if verdict == "rejected")
+
+    # --- meta ------------------------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        """A stored fact about the store (``None`` when unset)."""
+        with self.engine.begin() as conn:
+            value = conn.execute(sa.select(meta.c.value).where(meta.c.key == key)).scalar()
+            return None if value is None else str(value)
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Store a fact about the store, replacing the previous value."""
+        with self.engine.begin() as conn:
+            stmt = self._insert(meta).values(key=key, value=value)
+            conn.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"value": value}))

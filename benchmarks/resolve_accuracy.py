@@ -1,0 +1,154 @@
+"""Top-1 accuracy of resolve on the development clusters, by script.
+
+    .venv/bin/python benchmarks/resolve_accuracy.py [--clusters 2000]
+
+For each development task file (../shared/data/dev_*.jsonl; not the nickname file, whose
+clusters overlap, nor the negatives, homonyms and sample), a registry is built with one
+canonical name per cluster (the cluster's canonical, else its first variant), and every other
+variant is resolved against it. Top-1 is correct when the best candidate is the variant's
+cluster, whatever the decision; the decisions are counted too. A rapidfuzz baseline (best
+WRatio over the registry's case-folded names) is measured on the same variants.
+Results go to benchmarks/results/resolve_accuracy.{json,md}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections import Counter
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+from app.core.index import CandidateIndex
+from app.core.matcher import Matcher
+from app.core.normalize import try_normalize_name
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE.parents[1] / "shared" / "data"
+FILES = [
+    "dev_persons_orgs_ofac",
+    "dev_places_cities",
+    "dev_persons_nameparts_ru",
+    "dev_persons_crossscript",
+    "dev_places_countries",
+]
+
+
+def load(name: str, limit: int) -> list[dict[str, object]]:
+    clusters = [json.loads(line) for line in (DATA / f"{name}.jsonl").open(encoding="utf-8")]
+    return clusters[:limit]
+
+
+def script_of(name: str) -> str:
+    form = try_normalize_name(name)
+    return "latin" if form is None or form.is_latin else "non_latin"
+
+
+def evaluate(name: str, clusters: list[dict[str, object]], matcher: Matcher) -> dict[str, object]:
+    index = CandidateIndex()
+    canon: dict[str, str] = {}
+    for n, cluster in enumerate(clusters):
+        variants = [str(v) for v in cluster["variants"]]  # type: ignore[attr-defined]
+        canonical = str(cluster.get("canonical") or variants[0])
+        entity_id = f"c{n}"
+        index.set_entity(entity_id, canonical, str(cluster.get("kind", "other")))
+        index.add_alias(n + 1, entity_id, canonical)
+        canon[entity_id] = canonical
+    choices = {eid: c.casefold() for eid, c in canon.items()}
+    stats: dict[str, Counter[str]] = {"latin": Counter(), "non_latin": Counter()}
+    start = time.perf_counter()
+    for n, cluster in enumerate(clusters):
+        entity_id = f"c{n}"
+        for variant in cluster["variants"]:  # type: ignore[attr-defined]
+            if variant == canon[entity_id]:
+                continue
+            bucket = stats[script_of(variant)]
+            result = matcher.resolve(variant, index, top_k=1)
+            top = result.candidates[0].entity_id if result.candidates else None
+            bucket["variants"] += 1
+            bucket["top1"] += top == entity_id
+            bucket[result.decision] += 1
+            bucket[f"{result.decision}_correct"] += top == entity_id
+            best = process.extractOne(variant.casefold(), choices, scorer=fuzz.WRatio)
+            bucket["baseline_top1"] += best is not None and best[2] == entity_id
+    seconds = time.perf_counter() - start
+    out: dict[str, object] = {"file": name, "clusters": len(clusters), "seconds": round(seconds, 1)}
+    for script, counts in stats.items():
+        total = counts["variants"] or 1
+        out[script] = {
+            "variants": counts["variants"],
+            "top1_accuracy": round(counts["top1"] / total, 4),
+            "baseline_top1_accuracy": round(counts["baseline_top1"] / total, 4),
+            "matched": counts["matched"],
+            "matched_precision": round(counts["matched_correct"] / (counts["matched"] or 1), 4),
+            "ambiguous": counts["ambiguous"],
+            "new": counts["new"],
+        }
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--clusters", type=int, default=2000, help="clusters per file")
+    args = ap.parse_args()
+    matcher = Matcher()
+    rows = []
+    for name in FILES:
+        row = evaluate(name, load(name, args.clusters), matcher)
+        print(json.dumps(row))
+        rows.append(row)
+    totals: dict[str, Counter[str]] = {"latin": Counter(), "non_latin": Counter()}
+    for row in rows:
+        for script in totals:
+            part = row[script]
+            assert isinstance(part, dict)
+            totals[script]["variants"] += part["variants"]
+            totals[script]["top1"] += round(part["top1_accuracy"] * part["variants"])
+            totals[script]["baseline"] += round(part["baseline_top1_accuracy"] * part["variants"])
+    summary = {
+        s: {
+            "variants": c["variants"],
+            "top1_accuracy": round(c["top1"] / (c["variants"] or 1), 4),
+            "baseline_top1_accuracy": round(c["baseline"] / (c["variants"] or 1), 4),
+        }
+        for s, c in totals.items()
+    }
+    result = {"clusters_per_file": args.clusters, "files": rows, "overall": summary}
+    out = HERE / "results" / "resolve_accuracy.json"
+    out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    lines = [
+        "# Resolve: top-1 accuracy on the development clusters",
+        "",
+        f"Command: `.venv/bin/python benchmarks/resolve_accuracy.py --clusters {args.clusters}`",
+        "",
+        "Registry: one canonical name per cluster (per file); every other variant resolved.",
+        "Baseline: rapidfuzz WRatio, best over the registry's case-folded names.",
+        "",
+        "| file | script | variants | top-1 | baseline top-1 | matched | matched precision "
+        "| ambiguous | new |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for row in rows:
+        for script in ("latin", "non_latin"):
+            p = row[script]
+            assert isinstance(p, dict)
+            if not p["variants"]:
+                continue
+            lines.append(
+                f"| {row['file']} | {script} | {p['variants']} | {p['top1_accuracy']:.4f} | "
+                f"{p['baseline_top1_accuracy']:.4f} | {p['matched']} | "
+                f"{p['matched_precision']:.4f} | {p['ambiguous']} | {p['new']} |"
+            )
+    for script, s in summary.items():
+        lines.append(
+            f"| **all** | {script} | {s['variants']} | **{s['top1_accuracy']:.4f}** | "
+            f"{s['baseline_top1_accuracy']:.4f} | | | | |"
+        )
+    (HERE / "results" / "resolve_accuracy.md").write_text("\n".join(lines) + "\n", "utf-8")
+    print(json.dumps(summary))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,115 @@
+"""The candidate index and ``Matcher.resolve`` on a small registry snapshot."""
+
+import pytest
+
+from app.core.index import CandidateIndex, judgement_key
+from app.core.matcher import Matcher
+
+REGISTRY = {
+    "ent_gaddafi": ("Muammar Gaddafi", ["Qaddafi", "القذافي", "Kadhafi", "Каддафи"]),
+    "ent_ravanchi": ("Majid Takht-Ravanchi", ["Takht-Ravanchi", "مجید تخت‌روانچی"]),
+    "ent_bashar": ("Bashar al-Assad", ["بشار الأسد"]),
+    "ent_hafez": ("Hafez al-Assad", ["حافظ الأسد"]),
+    "ent_zelensky": ("Volodymyr Zelensky", ["Зеленский", "Zelenskyy"]),
+}
+
+
+@pytest.fixture(scope="module")
+def matcher():
+    return Matcher()
+
+
+def build(**kwargs):
+    index = CandidateIndex(**kwargs)
+    alias_id = 0
+    for entity_id, (canonical, aliases) in REGISTRY.items():
+        index.set_entity(entity_id, canonical, "person")
+        for name in [canonical, *aliases]:
+            alias_id += 1
+            assert index.add_alias(alias_id, entity_id, name)
+    return index
+
+
+@pytest.mark.parametrize(
+    ("name", "entity_id"),
+    [
+        ("Qaddafi", "ent_gaddafi"),
+        ("القذافي", "ent_gaddafi"),
+        ("Gadhafi", "ent_gaddafi"),
+        ("Takht Rwanchi", "ent_ravanchi"),
+        ("Zelenskiy", "ent_zelensky"),
+        ("Зеленський", "ent_zelensky"),
+    ],
+)
+def test_variants_are_matched(matcher, name, entity_id):
+    result = matcher.resolve(name, build())
+    assert result.decision == "matched", result.reason
+    top = result.candidates[0]
+    assert top.entity_id == entity_id
+    assert top.probability >= matcher.threshold
+    assert top.summary.startswith("likely the same")
+    assert top.evidence == ()
+
+
+def test_two_close_entities_are_ambiguous(matcher):
+    result = matcher.resolve("Assad", build())
+    assert result.decision == "ambiguous", result.reason
+    assert {c.entity_id for c in result.candidates[:2]} == {"ent_bashar", "ent_hafez"}
+
+
+def test_unknown_name_is_new(matcher):
+    result = matcher.resolve("Elon Musk", build())
+    assert result.decision == "new"
+    assert all(c.probability < matcher.threshold for c in result.candidates)
+    assert matcher.resolve("😀", build()).decision == "new"
+
+
+def test_explain_and_top_k(matcher):
+    result = matcher.resolve("Assad", build(), top_k=1, explain=True)
+    assert len(result.candidates) == 1
+    assert result.candidates[0].evidence
+    assert result.decision == "ambiguous"  # the runner-up counts even when not returned
+    assert "Bashar al-Assad" in result.reason
+    assert "Hafez al-Assad" in result.reason
+
+
+def test_rejected_link_is_never_proposed(matcher):
+    index = build()
+    index.reject("Gadhafi", "ent_gaddafi")
+    result = matcher.resolve("GADHAFI", index)
+    assert "ent_gaddafi" not in {c.entity_id for c in result.candidates}
+    assert result.decision == "new"
+    assert matcher.resolve("Qaddafi", index).decision == "matched"
+    index.unreject("Gadhafi", "ent_gaddafi")
+    assert matcher.resolve("Gadhafi", index).decision == "matched"
+
+
+def test_removed_aliases_and_entities_are_not_proposed(matcher):
+    index = build()
+    index.remove_entity("ent_gaddafi")
+    assert matcher.resolve("Qaddafi", index).decision == "new"
+    assert index.stats().entities == 4
+    assert index.remove_alias(10_000) is False
+
+
+def test_common_keys_are_dropped():
+    index = CandidateIndex(max_key_postings=3)
+    index.set_entity("e", "x", "person")
+    for i in range(6):
+        index.add_alias(i, "e", f"Mohammad {chr(ord('a') + i)}{chr(ord('k') + i)}ov")
+    stats = index.stats()
+    assert stats.aliases == 6
+    assert stats.common_keys >= 1
+
+
+def test_alias_of_unknown_entity_or_without_letters_is_not_indexed():
+    index = CandidateIndex()
+    assert index.add_alias(1, "nobody", "Gaddafi") is False
+    index.set_entity("e", "x", "person")
+    assert index.add_alias(2, "e", "😀") is False
+    assert len(index) == 0
+
+
+def test_judgement_key_ignores_case_and_punctuation():
+    assert judgement_key("Ghadafi.") == judgement_key("GHADAFI") == "ghadafi"
+    assert judgement_key("Gaddafi") != judgement_key("القذافي")

@@ -7,6 +7,7 @@ into these models.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -19,6 +20,7 @@ from app.api.examples import (
     NORMALIZE_RESULT_EXAMPLE,
     TOKEN_EXAMPLE,
 )
+from app.core.types import Evidence
 
 __all__ = [
     "ClusterEntity",
@@ -41,6 +43,7 @@ __all__ = [
     "NormalizeResult",
     "ReadinessResponse",
     "TokenResult",
+    "evidence_items",
 ]
 
 _REQUEST = ConfigDict(extra="forbid")
@@ -159,6 +162,19 @@ class EvidenceItem(BaseModel):
         description="What the feature measures.",
         examples=["Similarity of the whole names' consonant keys, token order ignored (0-1)."],
     )
+
+
+def evidence_items(evidence: Iterable[Evidence]) -> list[EvidenceItem]:
+    """The core's evidence as response items (one per feature, in order)."""
+    return [
+        EvidenceItem(
+            feature=e.feature,
+            value=e.value,
+            contribution=e.contribution,
+            description=e.description,
+        )
+        for e in evidence
+    ]
 
 
 class CompareResult(BaseModel):

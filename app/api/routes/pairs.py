@@ -14,7 +14,7 @@ from app.api.schemas import (
     CompareRequest,
     CompareResponse,
     CompareResult,
-    EvidenceItem,
+    evidence_items,
 )
 from app.core.matcher import Matcher
 from app.core.types import PairDecision
@@ -47,17 +47,7 @@ def _result(decision: PairDecision, explain: bool) -> CompareResult:
         probability=decision.probability,
         match=decision.match,
         summary=decision.summary if explain else None,
-        evidence=[
-            EvidenceItem(
-                feature=e.feature,
-                value=e.value,
-                contribution=e.contribution,
-                description=e.description,
-            )
-            for e in decision.evidence
-        ]
-        if explain
-        else None,
+        evidence=evidence_items(decision.evidence) if explain else None,
     )
 
 

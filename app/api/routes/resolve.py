@@ -19,7 +19,7 @@ from app.api.registry_schemas import (
     ResolveResponse,
     ResolveResult,
 )
-from app.api.schemas import EvidenceItem
+from app.api.schemas import evidence_items
 from app.core.index import Resolution
 from app.core.matcher import RESOLVE_MARGIN
 from app.store.base import JudgementDraft, JudgementQuery
@@ -43,17 +43,7 @@ def _result(resolution: Resolution, explain: bool) -> ResolveResult:
                 probability=c.probability,
                 alias=c.alias,
                 summary=c.summary,
-                evidence=[
-                    EvidenceItem(
-                        feature=e.feature,
-                        value=e.value,
-                        contribution=e.contribution,
-                        description=e.description,
-                    )
-                    for e in c.evidence
-                ]
-                if explain
-                else None,
+                evidence=evidence_items(c.evidence) if explain else None,
             )
             for c in resolution.candidates
         ],

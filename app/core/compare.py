@@ -11,8 +11,12 @@ from app.core.types import Evidence, NameForm
 
 __all__ = ["Comparison", "compare_forms", "feature_values"]
 
-# Ceiling of the log-odds of a pair whose numbers conflict (probability 0.05).
-_NUMBER_CONFLICT_LOG_ODDS = math.log(0.05 / 0.95)
+# Ceiling of the log-odds of a pair whose numbers conflict (probability 0.5, below the decision
+# threshold). The development data disagree on such pairs: every one of the curated hard
+# negatives ("RIM GROUP INVESTMENTS II" / "III", hull numbers) is two entities, while most
+# labelled screening pairs ("Carlyle Partners VII" / "VIII") count them as one family; an even
+# chance that never merges on its own is the honest answer.
+_NUMBER_CONFLICT_LOG_ODDS = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,10 +65,9 @@ def compare_forms(a: NameForm, b: NameForm, model: Model, explain: bool = False)
     values = feature_values(a, b)
     z, contributions = model.log_odds(values, explain)
     if values["number_conflict"] and z > _NUMBER_CONFLICT_LOG_ODDS:
-        # Rule on top of the model: names that differ only by a number or roman numeral are
-        # different entities ("RIM GROUP INVESTMENTS II" / "III", hull numbers); every such
-        # pair in the development data is a negative. The cut is credited to the feature, so
-        # contributions still add up to the log-odds.
+        # Rule on top of the model: names that differ by a number or roman numeral are never a
+        # match on their spelling alone. The cut is credited to the feature, so contributions
+        # still add up to the log-odds.
         if explain:
             contributions["number_conflict"] += _NUMBER_CONFLICT_LOG_ODDS - z
         z = _NUMBER_CONFLICT_LOG_ODDS

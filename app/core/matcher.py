@@ -40,6 +40,11 @@ RESOLVE_SCORED = 6
 # ones): enough to outvote a stray spelling, bounded for clusters of thousands of names.
 MAX_RESOLVED_MEMBERS = 20
 
+# A bare one-token name ("Trump") joins a full-name cluster when its links to that cluster are at
+# least even odds and no other full-name cluster is linked at even odds: uniqueness in the batch
+# is the evidence a lone surname lacks, so the pair alone need not reach the match threshold.
+BARE_NAME_PROBABILITY = 0.5
+
 # Blocks larger than this are too common to pair exhaustively (a common first name): their
 # members are paired only through their other, rarer keys.
 MAX_BLOCK_SIZE = 60
@@ -273,7 +278,9 @@ class Matcher:
             return compare_forms(forms[i], forms[j], self.model).probability
 
         single = [len(f.core_tokens) == 1 for f in forms]
-        return ClusterGraph(len(forms), edges, score, single, self.link_threshold, self.threshold)
+        return ClusterGraph(
+            len(forms), edges, score, single, self.link_threshold, BARE_NAME_PROBABILITY
+        )
 
     def _entity(
         self,

@@ -2,7 +2,8 @@
 
 The model is a small ensemble of regression trees over the named features (fitted offline by
 ``scripts/fit_model.py`` with scikit-learn's histogram gradient boosting, exported to
-``data/model.json``), followed by a Platt calibration step. Trees capture what an additive model
+``data/model.json``), followed by a Platt calibration step per calibration segment (see
+``calibration_segment``). Trees capture what an additive model
 cannot (a Jaro-Winkler of 0.93 means little between two Latin names but much across scripts),
 and stay explainable: walking a tree, every split moves the prediction from the parent's value to
 the child's, and that move is credited to the split's feature (the Saabas attribution). The
@@ -19,7 +20,19 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-__all__ = ["Model", "Tree", "load_model"]
+__all__ = ["SEGMENTS", "Model", "Tree", "calibration_segment", "load_model"]
+
+# Calibration segments: the kinds of pair whose evidence means different things, each with its
+# own Platt step. The trees are fitted with extra shape-only negatives (random pairs, nearest
+# cross-script names) that calibration must not see; those pull some regions down more than
+# others, and one global sigmoid cannot undo a regional shift.
+SEGMENTS = ("both Latin", "cross-script", "both romanized")
+
+
+def calibration_segment(values: dict[str, float]) -> int:
+    """Index in ``SEGMENTS`` of a pair, from its ``cross_script`` and ``non_latin_pair``
+    features."""
+    return 1 if values["cross_script"] else 2 if values["non_latin_pair"] else 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +80,14 @@ class Model:
     threshold: float
     link_threshold: float
     provenance: dict[str, Any]
+    # (slope, offset) per calibration segment; empty: the global slope and offset.
+    segment_calibration: tuple[tuple[float, float], ...] = ()
+
+    def calibration(self, values: dict[str, float]) -> tuple[float, float]:
+        """Platt slope and offset for the pair's calibration segment."""
+        if self.segment_calibration:
+            return self.segment_calibration[calibration_segment(values)]
+        return self.calibration_slope, self.calibration_offset
 
     def raw_score(
         self, values: dict[str, float], explain: bool = False
@@ -84,17 +105,18 @@ class Model:
     ) -> tuple[float, dict[str, float]]:
         """Calibrated log-odds and each feature's contribution to it (on the calibrated scale)."""
         raw, credit = self.raw_score(values, explain)
-        z = self.calibration_slope * raw + self.calibration_offset
-        contributions = {
-            n: self.calibration_slope * c for n, c in zip(self.feature_names, credit, strict=False)
-        }
+        slope, offset = self.calibration(values)
+        z = slope * raw + offset
+        contributions = {n: slope * c for n, c in zip(self.feature_names, credit, strict=False)}
         return z, contributions
 
-    @property
-    def base_log_odds(self) -> float:
-        """Calibrated log-odds before any feature is seen (the prior)."""
+    def base_log_odds(self, values: dict[str, float]) -> float:
+        """Calibrated log-odds before any feature is seen (the prior), in the calibration
+        segment of a pair with these feature ``values``: the feature contributions of
+        ``log_odds`` add up to its log-odds from here."""
         base = self.base + sum(t.value[0] for t in self.trees)
-        return self.calibration_slope * base + self.calibration_offset
+        slope, offset = self.calibration(values)
+        return slope * base + offset
 
 
 def _tree_source(tree: Tree, k: int, depth: int, lines: list[str]) -> None:
@@ -153,6 +175,9 @@ def _parse(raw: dict[str, Any]) -> Model:
         threshold=float(raw.get("threshold", 0.5)),
         link_threshold=float(raw.get("link_threshold", 0.5)),
         provenance=dict(raw.get("provenance", {})),
+        segment_calibration=tuple(
+            (float(seg["slope"]), float(seg["offset"])) for seg in cal.get("segments", ())
+        ),
     )
 
 

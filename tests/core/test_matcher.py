@@ -109,11 +109,13 @@ def test_different_entities_do_not_match(a, b):
 def test_explanation_lists_every_feature_and_sums_to_the_score():
     import math
 
-    d = MATCHER.compare("Araqchi", "Abbas Araghchi", explain=True)
-    assert d.evidence
-    assert d.summary
-    z = MATCHER.model.base_log_odds + sum(e.contribution for e in d.evidence)
-    assert math.isclose(1 / (1 + math.exp(-z)), d.probability, abs_tol=1e-3)
+    for a, b in [("Araqchi", "Abbas Araghchi"), ("Gaddafi", "القذافي"), ("Зеленский", "Зеленськ")]:
+        d = MATCHER.compare(a, b, explain=True)
+        assert d.evidence
+        assert d.summary
+        values = {e.feature: e.value for e in d.evidence}
+        z = MATCHER.model.base_log_odds(values) + sum(e.contribution for e in d.evidence)
+        assert math.isclose(1 / (1 + math.exp(-z)), d.probability, abs_tol=1e-3)
 
 
 NAMES = st.sampled_from([*ARTICLE, "Ivanka Trump", "Ali Khan", "Muammar al-Qaddafi", "Кадаффи"])

@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from app import __version__
 from app.api.errors import HANDLERS
 from app.api.registry import Registry
-from app.api.routes import clusters, names, pairs, registry, resolve, system
+from app.api.routes import clusters, names, pairs, reconcile, registry, resolve, system
 from app.core.matcher import Matcher
 from app.settings import Settings, get_settings
 from app.store.seeds import load_seeds
@@ -42,6 +42,10 @@ TAGS = [
     {"name": "Resolution", "description": "Which known entity of the registry is this name?"},
     {"name": "Entities", "description": "The registry: entities with stable ids and aliases."},
     {"name": "Judgements", "description": "Reviewers confirm or reject name-entity links."},
+    {
+        "name": "Reconciliation",
+        "description": "The W3C Reconciliation Service API 0.2 over the registry (OpenRefine).",
+    },
     {"name": "System", "description": "Liveness and readiness probes."},
 ]
 
@@ -117,6 +121,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         resolve.router,
         registry.router,
         resolve.judgements_router,
+        reconcile.router,
         system.router,
     ):
         app.include_router(router)

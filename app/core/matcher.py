@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import heapq
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from itertools import combinations
 
 from rapidfuzz import fuzz
@@ -107,7 +107,12 @@ class Matcher:
         )
 
     def resolve(
-        self, name: str, index: CandidateIndex, top_k: int = 3, explain: bool = False
+        self,
+        name: str,
+        index: CandidateIndex,
+        top_k: int = 3,
+        explain: bool = False,
+        accept: Callable[[str], bool] | None = None,
     ) -> Resolution:
         """Which entity of a registry snapshot a name denotes.
 
@@ -123,12 +128,18 @@ class Matcher:
             index: the registry's candidate index.
             top_k: how many candidate entities to return.
             explain: add every feature's evidence to each candidate.
+            accept: when given, only entities whose id it accepts are candidates (a kind or
+                country filter); the decision is taken among those.
         """
         form = try_normalize_name(name)
         if form is None:
             return Resolution(name, "new", (), "the name has no letter or digit to match")
         key = judgement_key(name)
-        pool = [c for c in index.candidates(form) if not index.is_rejected(key, c[0])]
+        pool = [
+            c
+            for c in index.candidates(form)
+            if not index.is_rejected(key, c[0]) and (accept is None or accept(c[0]))
+        ]
         if len(pool) > RESOLVE_SCORED:
             pool = heapq.nlargest(RESOLVE_SCORED, pool, key=lambda c: _prefilter(form, c[2], c[3]))
         best: dict[str, tuple[float, str]] = {}

@@ -6,6 +6,7 @@ same answer for the same input.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import heapq
 from collections.abc import Callable, Iterable
@@ -21,7 +22,7 @@ from app.core.explain import summarize
 from app.core.index import CandidateIndex, Resolution, ResolveCandidate, judgement_key
 from app.core.normalize import normalize_name, try_normalize_name
 from app.core.score import Model, load_model
-from app.core.types import Cluster, ClusterMember, NameForm, PairDecision
+from app.core.types import Cluster, ClusterMember, NameForm, PairDecision, WeakestLink
 
 __all__ = ["Matcher"]
 
@@ -39,6 +40,9 @@ RESOLVE_SCORED = 6
 # Members of a cluster that are resolved to attach it to a registry entity (the most frequent
 # ones): enough to outvote a stray spelling, bounded for clusters of thousands of names.
 MAX_RESOLVED_MEMBERS = 20
+
+# Members compared with an entity's weakest member to find what holds it in (explanations).
+MAX_EXPLAINED_MEMBERS = 50
 
 # Blocks larger than this are too common to pair exhaustively (a common first name): their
 # members are paired only through their other, rarer keys.
@@ -212,7 +216,7 @@ class Matcher:
             kind=entity[1],
             probability=result.probability,
             alias=alias,
-            summary=summarize(result, form, other, self.threshold),
+            summary=summarize(result, form, other, self.threshold, entity[1]),
             evidence=result.evidence() if explain else (),
         )
 
@@ -247,10 +251,11 @@ class Matcher:
             f"threshold {self.threshold:g} and {lead}"
         )
 
-    def cluster(self, names: Iterable[tuple[str, int]]) -> list[Cluster]:
+    def cluster(self, names: Iterable[tuple[str, int]], explain: bool = False) -> list[Cluster]:
         """Group names (with counts) into entities; every distinct name lands in one entity.
 
-        Names that are empty after normalization become entities of their own.
+        Names that are empty after normalization become entities of their own. ``explain``
+        adds each entity's weakest link (see ``weakest_link``).
         """
         counts: dict[str, int] = {}
         for name, count in names:
@@ -265,7 +270,35 @@ class Matcher:
         out = []
         for grp in groups:
             out.append(self._entity(grp, ordered, counts, forms, graph, local))
+        if explain:
+            out = [dataclasses.replace(c, weakest_link=self.weakest_link(c)) for c in out]
         return sorted(out, key=lambda c: (-sum(m.count for m in c.members), c.canonical))
+
+    def weakest_link(self, cluster: Cluster) -> WeakestLink | None:
+        """The least certain membership of an entity, explained: its least confident member,
+        the member it is most probably the same as, and that pair's sentence.
+
+        ``None`` for an entity of one name (or of names without letters).
+        """
+        if len(cluster.members) < 2:
+            return None
+        weakest = min(cluster.members, key=lambda m: (m.confidence, m.name))
+        form = try_normalize_name(weakest.name)
+        if form is None:
+            return None
+        best: tuple[float, str, NameForm] | None = None
+        for member in cluster.members[:MAX_EXPLAINED_MEMBERS]:
+            other = try_normalize_name(member.name) if member.name != weakest.name else None
+            if other is None:
+                continue
+            p = compare_forms(form, other, self.model).probability
+            if best is None or p > best[0]:
+                best = (p, member.name, other)
+        if best is None:
+            return None
+        result = compare_forms(form, best[2], self.model, explain=True)
+        summary = summarize(result, form, best[2], self.threshold)
+        return WeakestLink(weakest.name, best[1], result.probability, summary)
 
     def _graph(self, forms: list[NameForm]) -> ClusterGraph:
         blocks: dict[str, list[int]] = {}

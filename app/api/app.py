@@ -14,7 +14,16 @@ from starlette.concurrency import run_in_threadpool
 from app import __version__
 from app.api.errors import HANDLERS
 from app.api.registry import Registry
-from app.api.routes import clusters, names, pairs, reconcile, registry, resolve, system
+from app.api.routes import (
+    clusters,
+    names,
+    pairs,
+    reconcile,
+    registry,
+    resolve,
+    review,
+    system,
+)
 from app.core.matcher import Matcher
 from app.settings import Settings, get_settings
 from app.store.seeds import load_seeds
@@ -122,6 +131,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         registry.router,
         resolve.judgements_router,
         reconcile.router,
+        review.router,
         system.router,
     ):
         app.include_router(router)

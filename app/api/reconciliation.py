@@ -60,6 +60,9 @@ PROPERTIES: dict[str, str] = {"country": "Country (as stored in the registry, e.
 
 # Most candidates per query (the registry's resolve_top_k bound).
 MAX_LIMIT = 50
+# Suggest adds resolve's candidates only from this probability on: an auto-complete list of
+# weak look-alikes is noise.
+SUGGEST_MIN_PROBABILITY = 0.5
 # Entities read per page when collecting the ids of a country.
 _PAGE = 1000
 
@@ -226,7 +229,8 @@ def suggest_entities(
     registry: Registry, prefix: str, kind: str | None, limit: int
 ) -> list[ReconciliationSuggestion]:
     """Entities for an auto-complete box: canonical names containing ``prefix`` first, then
-    the entities resolve proposes for it (other spellings and scripts)."""
+    the entities resolve proposes for it with a probability of at least 0.5 (other spellings
+    and scripts)."""
     prefix = prefix.strip()
     if not prefix:
         return []
@@ -238,7 +242,8 @@ def suggest_entities(
         accept = None if kind is None else _of_kind(registry, kind)
         (resolution,) = registry.resolve([prefix], limit, False, accept)
         for c in resolution.candidates:
-            found.setdefault(c.entity_id, (c.canonical, c.kind))
+            if c.probability >= SUGGEST_MIN_PROBABILITY:
+                found.setdefault(c.entity_id, (c.canonical, c.kind))
     return [
         ReconciliationSuggestion(
             id=entity_id,

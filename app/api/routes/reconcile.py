@@ -206,7 +206,8 @@ def suggest_entity(
     callback: Callback = None,
 ) -> BaseModel | Response:
     """Auto-complete entity names: canonical names that contain `prefix`, then the entities
-    resolve proposes for it (other spellings and scripts), ten per page from `cursor`."""
+    resolve proposes for it with a probability of at least 0.5 (other spellings and scripts),
+    ten per page from `cursor`."""
     found = suggest_entities(registry, prefix, type, cursor + 10)[cursor:]
     return _answer(ReconciliationSuggestResponse(result=found), callback)
 

@@ -1,4 +1,5 @@
-"""Validators of the W3C Reconciliation Service API 0.2 schemas vendored in tests/data."""
+"""Validators of the W3C Reconciliation Service API schemas vendored in tests/data (0.2 and
+1.0-draft); references between schemas resolve offline."""
 
 import json
 from functools import cache
@@ -9,36 +10,33 @@ from referencing import Registry
 from referencing.jsonschema import DRAFT7
 
 DATA = Path(__file__).parent / "data" / "reconciliation"
-SCHEMAS = DATA / "schemas"
 
 
 @cache
-def _registry() -> Registry:
+def _registry(version: str) -> Registry:
     resources = []
-    for path in sorted(SCHEMAS.glob("*.json")):
+    for path in sorted((DATA / version / "schemas").glob("*.json")):
         schema = json.loads(path.read_text(encoding="utf-8"))
         resources.append((schema["$id"].rstrip("#"), DRAFT7.create_resource(schema)))
     return Registry().with_resources(resources)
 
 
 @cache
-def validator(name: str) -> Draft7Validator:
-    """A validator of one schema (``manifest``, ``reconciliation-result-batch``, ...); its
-    references (``type.json``, the Swagger schema) resolve offline."""
-    schema = json.loads((SCHEMAS / f"{name}.json").read_text(encoding="utf-8"))
-    return Draft7Validator(schema, registry=_registry())
+def validator(name: str, version: str = "0.2") -> Draft7Validator:
+    """A validator of one schema (``manifest``, ``reconciliation-result-batch``, ...)."""
+    path = DATA / version / "schemas" / f"{name}.json"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    return Draft7Validator(schema, registry=_registry(version))
 
 
-def errors(name: str, instance: object) -> list[str]:
+def errors(name: str, instance: object, version: str = "0.2") -> list[str]:
     """The schema's complaints about ``instance`` (empty when it validates)."""
-    return [
-        f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
-        for e in validator(name).iter_errors(instance)
-    ]
+    found = validator(name, version).iter_errors(instance)
+    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in found]
 
 
-def example(name: str) -> object:
-    return json.loads((DATA / "examples" / name).read_text(encoding="utf-8"))
+def example(name: str, version: str = "0.2") -> object:
+    return json.loads((DATA / version / "examples" / name).read_text(encoding="utf-8"))
 
 
 __all__ = ["DATA", "errors", "example", "validator"]

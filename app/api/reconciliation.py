@@ -33,6 +33,7 @@ from app.api.reconcile_schemas import (
     ReconciliationSuggestion,
     ReconciliationType,
 )
+from app.api.reconcile_v1_schemas import ReconciliationQueryV1
 from app.api.registry import Registry
 from app.core.index import Resolution
 from app.errors import InputFormatError
@@ -47,6 +48,7 @@ __all__ = [
     "kind_types",
     "parse_queries",
     "reconcile",
+    "requests_from_conditions",
     "suggest_entities",
 ]
 
@@ -69,12 +71,14 @@ _PAGE = 1000
 
 @dataclass(frozen=True, slots=True)
 class ReconciliationRequest:
-    """One parsed query: the name, the kinds and countries candidates must have, the limit."""
+    """One parsed query: the name, the kinds, countries and ids candidates must have, the
+    limit."""
 
     name: str
     kinds: tuple[str, ...] = ()
     countries: tuple[str, ...] = ()
     limit: int | None = None
+    ids: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -159,11 +163,15 @@ def parse_queries(raw: str, settings: Settings) -> dict[str, ReconciliationReque
 def _accept(
     request: ReconciliationRequest, registry: Registry, countries: _CountryIds
 ) -> Callable[[str], bool] | None:
-    if not request.kinds and not request.countries:
+    if not request.kinds and not request.countries and not request.ids:
         return None
     allowed: frozenset[str] | None = None
     if request.countries:
         allowed = frozenset().union(*(countries.ids(c) for c in request.countries))
+    if request.ids:
+        allowed = frozenset(request.ids) & (
+            allowed if allowed is not None else frozenset(request.ids)
+        )
 
     def accept(entity_id: str) -> bool:
         if allowed is not None and entity_id not in allowed:
@@ -208,6 +216,54 @@ def _candidates(resolution: Resolution, registry: Registry) -> list[Reconciliati
     return out
 
 
+def _by_id(request: ReconciliationRequest, registry: Registry) -> list[ReconciliationCandidate]:
+    """A query without a name but with ids (1.0-draft ``id`` conditions): those entities."""
+    found = [e for i in request.ids if (e := registry.find_entity(i)) is not None]
+    found = [e for e in found if not request.kinds or e.kind in request.kinds]
+    return [
+        ReconciliationCandidate(
+            id=e.id,
+            name=e.canonical,
+            description=describe(e, e.kind),
+            score=100.0,
+            match=len(found) == 1,
+            type=kind_types(e.kind),
+            features=[ReconciliationFeature(id="probability", value=1.0)],
+        )
+        for e in found
+    ]
+
+
+def requests_from_conditions(
+    queries: list[ReconciliationQueryV1], settings: Settings
+) -> dict[str, ReconciliationRequest]:
+    """1.0-draft queries as requests (keyed by position): the first ``name`` condition is the
+    name; ``id`` conditions and ``country`` property conditions narrow the candidates unless
+    they say ``required: false``; other properties are ignored."""
+    check_batch_size(len(queries), settings.max_names_per_request, "names")
+    out = {}
+    for i, query in enumerate(queries):
+        names = [c for c in query.conditions if c.matchType == "name"]
+        narrowing = [c for c in query.conditions if c.required is not False]
+        ids = [v for c in narrowing if c.matchType == "id" for v in _values(c.propertyValue)]
+        countries = [
+            v
+            for c in narrowing
+            if c.matchType == "property" and c.propertyId == "country"
+            for v in _values(c.propertyValue)
+        ]
+        batch_query = ReconciliationQuery(
+            query=(_values(names[0].propertyValue) or [""])[0] if names else None,
+            type=query.type,
+            limit=query.limit,
+        )
+        request = _request(f"{i}", batch_query, settings)
+        out[str(i)] = ReconciliationRequest(
+            request.name, request.kinds, tuple(countries), request.limit, tuple(ids)
+        )
+    return out
+
+
 def reconcile(
     requests: dict[str, ReconciliationRequest], registry: Registry, settings: Settings
 ) -> dict[str, ReconciliationResult]:
@@ -216,7 +272,7 @@ def reconcile(
     results: dict[str, ReconciliationResult] = {}
     for key, request in requests.items():
         if not request.name:
-            results[key] = ReconciliationResult(result=[])
+            results[key] = ReconciliationResult(result=_by_id(request, registry))
             continue
         top_k = request.limit or settings.resolve_top_k
         accept = _accept(request, registry, countries)

@@ -28,6 +28,12 @@ EXPECTED_OPERATION_IDS = {
     ("get", "/reconcile/suggest/property"): "reconciliation-suggest-property",
     ("get", "/reconcile/preview"): "reconciliation-preview",
     ("get", "/reconcile/view/{entity_id}"): "reconciliation-view",
+    ("get", "/reconcile/v1"): "reconciliation-manifest-v1",
+    ("post", "/reconcile/v1/match"): "reconciliation-match",
+    ("get", "/reconcile/v1/suggest/entity"): "reconciliation-suggest-entity-v1",
+    ("get", "/reconcile/v1/suggest/type"): "reconciliation-suggest-type-v1",
+    ("get", "/reconcile/v1/suggest/property"): "reconciliation-suggest-property-v1",
+    ("get", "/reconcile/v1/preview"): "reconciliation-preview-v1",
     ("get", "/healthz"): "system-healthz",
     ("get", "/readyz"): "system-readyz",
 }
@@ -79,7 +85,7 @@ def test_every_operation_is_documented(spec):
 
 def test_operations_with_a_body_document_their_errors(spec):
     with_body = [(m, p, op) for m, p, op in _operations(spec) if "requestBody" in op]
-    assert len(with_body) == 10
+    assert len(with_body) == 11
     for method, path, op in with_body:
         for status in ("400", "413", "422"):
             assert _error_ref(op["responses"][status]) == ERROR_REF, f"{method} {path} {status}"
@@ -156,6 +162,7 @@ READS_AND_PURE = {
     ("post", "/v1/cluster"),
     ("post", "/v1/resolve"),
     ("post", "/reconcile"),
+    ("post", "/reconcile/v1/match"),
 }
 
 

@@ -43,7 +43,14 @@ from app.api.registry import Registry
 from app.errors import EntityNotFoundError
 from app.store.base import AliasQuery, Entity
 
-__all__ = ["router"]
+__all__ = [
+    "html_responses",
+    "preview",
+    "router",
+    "suggest_entity",
+    "suggest_property",
+    "suggest_type",
+]
 
 router = APIRouter(prefix="/reconcile", tags=["Reconciliation"])
 
@@ -72,7 +79,7 @@ Callback = Annotated[
 ]
 
 
-def _html_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+def html_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     # HTML on success, but errors stay JSON: their content is given explicitly, or FastAPI
     # would document them under the route's text/html media type.
     error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}
@@ -295,7 +302,7 @@ def _page(title: str, body: str, margin: str) -> HTMLResponse:
     "/preview",
     summary="Preview an entity",
     response_class=HTMLResponse,
-    responses=_html_responses(404, 422, 503),
+    responses=html_responses(404, 422, 503),
 )
 def preview(
     registry: RegistryDep,
@@ -313,7 +320,7 @@ def preview(
     "/view/{entity_id}",
     summary="View an entity",
     response_class=HTMLResponse,
-    responses=_html_responses(404, 422, 503),
+    responses=html_responses(404, 422, 503),
 )
 def view(
     registry: RegistryDep,

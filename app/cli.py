@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import sys
 import time
 from collections.abc import Callable
@@ -13,6 +14,7 @@ import click
 from tqdm import tqdm
 
 from app.batch.io import read_names, read_pairs, write_jsonl
+from app.core.explain import summarize
 from app.core.matcher import Matcher
 from app.core.normalize import try_normalize_name
 from app.errors import CanonymError
@@ -70,7 +72,9 @@ def normalize(names: tuple[str, ...], input_path: Path | None) -> None:
 @main.command()
 @click.argument("input_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True)
-@click.option("--explain", is_flag=True, help="Add each feature's value and contribution.")
+@click.option(
+    "--explain", is_flag=True, help="Add a plain sentence and each feature's contribution."
+)
 def compare(input_path: Path, output: Path, explain: bool) -> None:
     """Compare the two tab-separated names on each line of INPUT_PATH; one JSON line per pair."""
     matcher = Matcher()
@@ -100,6 +104,7 @@ def compare(input_path: Path, output: Path, explain: bool) -> None:
                     "match": res.probability >= matcher.threshold,
                 }
                 if explain:
+                    row["summary"] = summarize(res, fa, fb, matcher.threshold)
                     row["evidence"] = [
                         {"feature": e.feature, "value": e.value, "contribution": e.contribution}
                         for e in res.evidence()
@@ -112,16 +117,19 @@ def compare(input_path: Path, output: Path, explain: bool) -> None:
 @main.command()
 @click.argument("input_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True)
-def cluster(input_path: Path, output: Path) -> None:
+@click.option("--explain", is_flag=True, help="Add each entity's weakest link, explained.")
+def cluster(input_path: Path, output: Path, explain: bool) -> None:
     """Group the names of INPUT_PATH (TXT, CSV or JSONL) into entities; one JSON line each."""
     start = time.perf_counter()
     try:
         names = list(tqdm(read_names(input_path), unit=" names", disable=None))
     except CanonymError as exc:
         _fail(exc)
-    entities = Matcher().cluster(names)
+    entities = Matcher().cluster(names, explain=explain)
     with output.open("w", encoding="utf-8") as out:
         for ent in entities:
+            link = ent.weakest_link
+            extra = {} if link is None else {"weakest_link": dataclasses.asdict(link)}
             write_jsonl(
                 out,
                 {
@@ -133,6 +141,7 @@ def cluster(input_path: Path, output: Path) -> None:
                         {"name": m.name, "count": m.count, "confidence": m.confidence}
                         for m in ent.members
                     ],
+                    **extra,
                 },
             )
     click.echo(

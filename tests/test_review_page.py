@@ -151,3 +151,21 @@ def test_page_serves_its_own_files_only(live_server):
     missing = httpx.get(f"{live_server}/review/other.js")
     assert missing.status_code == 404
     assert missing.json()["error"]["code"] == "not_found"
+
+
+def test_browser_step_is_idempotent():
+    # make test ran it before pytest; with the browser there, it does nothing.
+    import subprocess
+
+    if not CHROMIUM.exists():
+        pytest.fail("no /usr/bin/chromium: run `make browser` (make test does it)")
+    done = subprocess.run(
+        ["make", "--no-print-directory", "browser"],
+        cwd=Path(__file__).parents[1],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == ""

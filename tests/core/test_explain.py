@@ -121,3 +121,16 @@ def test_resolve_sentence_names_roles_by_kind(matcher):
         "likely the same: same surname after transliteration (Araqchi = Araghchi, q/gh); "
         "first name missing (Abbas)"
     )
+
+
+def test_resolve_accept_filters_before_the_decision(matcher):
+    from app.core.index import CandidateIndex
+
+    index = CandidateIndex()
+    index.set_entity("ent_city", "Kyiv", "place")
+    index.set_entity("ent_person", "Kiev Person", "person")
+    index.add_aliases([(1, "ent_city", "Kiev"), (2, "ent_person", "Kiev Person")])
+    assert matcher.resolve("Kiev", index).candidates[0].entity_id == "ent_city"
+    only_people = matcher.resolve("Kiev", index, accept=lambda e: e == "ent_person")
+    assert [c.entity_id for c in only_people.candidates] == ["ent_person"]
+    assert matcher.resolve("Kiev", index, accept=lambda e: False).decision == "new"

@@ -15,7 +15,9 @@ DATA = Path(__file__).parent / "data" / "reconciliation"
 @cache
 def _registry(version: str) -> Registry:
     resources = []
-    for path in sorted((DATA / version / "schemas").glob("*.json")):
+    # The Swagger 2.0 schema (for manifests' `authentication`) is one file for both versions.
+    swagger = DATA / "0.2" / "schemas" / "openapi.json"
+    for path in sorted({swagger, *(DATA / version / "schemas").glob("*.json")}):
         schema = json.loads(path.read_text(encoding="utf-8"))
         resources.append((schema["$id"].rstrip("#"), DRAFT7.create_resource(schema)))
     return Registry().with_resources(resources)

@@ -54,7 +54,8 @@ TAGS = [
     {"name": "Judgements", "description": "Reviewers confirm or reject name-entity links."},
     {
         "name": "Reconciliation",
-        "description": "The W3C Reconciliation Service API 0.2 over the registry (OpenRefine).",
+        "description": "The W3C Reconciliation Service API over the registry, for OpenRefine "
+        "(0.2 at /reconcile, 1.0-draft at /reconcile/v1).",
     },
     {"name": "System", "description": "Liveness and readiness probes."},
 ]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import csv
+import dataclasses
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
@@ -11,6 +14,7 @@ import click
 from tqdm import tqdm
 
 from app.batch.io import read_names, read_pairs, write_jsonl
+from app.core.explain import summarize
 from app.core.matcher import Matcher
 from app.core.normalize import try_normalize_name
 from app.errors import CanonymError
@@ -19,6 +23,9 @@ from app.store.records import read_records, write_records
 from app.store.sql import SqlStore
 
 __all__ = ["main"]
+
+# entity_id, canonical, confidence, decision of one resolved name.
+ResolvedRow = tuple[str | None, str | None, float | None, str]
 
 
 def _fail(exc: CanonymError) -> NoReturn:
@@ -65,7 +72,9 @@ def normalize(names: tuple[str, ...], input_path: Path | None) -> None:
 @main.command()
 @click.argument("input_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True)
-@click.option("--explain", is_flag=True, help="Add each feature's value and contribution.")
+@click.option(
+    "--explain", is_flag=True, help="Add a plain sentence and each feature's contribution."
+)
 def compare(input_path: Path, output: Path, explain: bool) -> None:
     """Compare the two tab-separated names on each line of INPUT_PATH; one JSON line per pair."""
     matcher = Matcher()
@@ -95,6 +104,7 @@ def compare(input_path: Path, output: Path, explain: bool) -> None:
                     "match": res.probability >= matcher.threshold,
                 }
                 if explain:
+                    row["summary"] = summarize(res, fa, fb, matcher.threshold)
                     row["evidence"] = [
                         {"feature": e.feature, "value": e.value, "contribution": e.contribution}
                         for e in res.evidence()
@@ -107,16 +117,19 @@ def compare(input_path: Path, output: Path, explain: bool) -> None:
 @main.command()
 @click.argument("input_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True)
-def cluster(input_path: Path, output: Path) -> None:
+@click.option("--explain", is_flag=True, help="Add each entity's weakest link, explained.")
+def cluster(input_path: Path, output: Path, explain: bool) -> None:
     """Group the names of INPUT_PATH (TXT, CSV or JSONL) into entities; one JSON line each."""
     start = time.perf_counter()
     try:
         names = list(tqdm(read_names(input_path), unit=" names", disable=None))
     except CanonymError as exc:
         _fail(exc)
-    entities = Matcher().cluster(names)
+    entities = Matcher().cluster(names, explain=explain)
     with output.open("w", encoding="utf-8") as out:
         for ent in entities:
+            link = ent.weakest_link
+            extra = {} if link is None else {"weakest_link": dataclasses.asdict(link)}
             write_jsonl(
                 out,
                 {
@@ -128,6 +141,7 @@ def cluster(input_path: Path, output: Path) -> None:
                         {"name": m.name, "count": m.count, "confidence": m.confidence}
                         for m in ent.members
                     ],
+                    **extra,
                 },
             )
     click.echo(
@@ -197,6 +211,110 @@ def registry_export(output: Path, database_url: str | None) -> None:
     finally:
         store.close()
     click.echo(f"{count} entities written to {output}", err=True)
+
+
+RESOLVED_COLUMNS = ("entity_id", "canonical", "confidence", "decision")
+
+
+def _resolver(
+    url: str | None, api_key: str | None, database_url: str | None
+) -> Callable[[list[str]], list[ResolvedRow]]:
+    """Resolve names over HTTP (``url``) or against a local registry (``database_url``, else
+    the service's ``CANONYM_DATABASE_*`` store), seeded like the service."""
+    if url is not None:
+        from app.client import CanonymClient
+
+        client = CanonymClient(url, api_key=api_key)
+
+        def remote(names: list[str]) -> list[ResolvedRow]:
+            return [
+                (r.entity_id, r.canonical, r.confidence, r.decision)
+                for r in client.resolve(names, top_k=1)
+            ]
+
+        return remote
+    from app.api.registry import build_index
+    from app.settings import get_settings
+    from app.store.seeds import load_seeds
+
+    settings = get_settings()
+    store = SqlStore(database_url or settings.store_url)
+    try:
+        if settings.load_seeds:
+            load_seeds(store, Path(settings.seed_file) if settings.seed_file else None)
+        index = build_index(store)
+    finally:
+        store.close()
+    matcher = Matcher()
+
+    def local(names: list[str]) -> list[ResolvedRow]:
+        rows: list[ResolvedRow] = []
+        for name in names:
+            r = matcher.resolve(name, index, top_k=1)
+            top = r.candidates[0] if r.candidates else None
+            matched = top if r.decision == "matched" else None
+            rows.append(
+                (
+                    matched.entity_id if matched else None,
+                    matched.canonical if matched else None,
+                    top.probability if top else None,
+                    r.decision,
+                )
+            )
+        return rows
+
+    return local
+
+
+@main.command("resolve-csv")
+@click.argument("input_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--column", "-c", default="name", show_default=True, help="Column of the names.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option(
+    "--url",
+    default=None,
+    help="Resolve through a running service (e.g. http://127.0.0.1:8000); default: the local "
+    "registry (CANONYM_DATABASE_URL / CANONYM_DATABASE_PATH), offline.",
+)
+@click.option("--api-key", default=None, envvar="CANONYM_CLIENT_API_KEY", help="For --url.")
+@_DATABASE_OPTION
+def resolve_csv(
+    input_path: Path,
+    column: str,
+    output: Path,
+    url: str | None,
+    api_key: str | None,
+    database_url: str | None,
+) -> None:
+    """Copy a CSV file, adding the registry entity of each name in COLUMN: entity_id and
+    canonical (when resolve decides matched), confidence (the best probability) and decision.
+    Each distinct name is resolved once."""
+    with input_path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        fields = list(reader.fieldnames or [])
+        rows = list(reader)
+    if column not in fields:
+        click.echo(f"error: {input_path} has no column {column!r} (columns: {fields})", err=True)
+        sys.exit(2)
+    names = list(dict.fromkeys(v for r in rows if (v := (r[column] or "").strip())))
+    try:
+        resolve = _resolver(url, api_key, database_url)
+        resolved = dict(zip(names, resolve(names), strict=True))
+    except CanonymError as exc:
+        _fail(exc)
+    extra = [c for c in RESOLVED_COLUMNS if c not in fields]
+    with output.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=fields + extra)
+        writer.writeheader()
+        for row in rows:
+            entity_id, canonical, confidence, decision = resolved.get(
+                (row[column] or "").strip(), (None, None, None, "empty")
+            )
+            rounded = None if confidence is None else round(confidence, 6)
+            values = (entity_id, canonical, rounded, decision)
+            writer.writerow({**row, **dict(zip(RESOLVED_COLUMNS, values, strict=True))})
+    matched = sum(1 for v in resolved.values() if v[3] == "matched")
+    click.echo(f"{len(rows)} rows, {len(names)} distinct names, {matched} matched", err=True)
 
 
 @main.command()

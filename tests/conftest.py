@@ -1,10 +1,16 @@
 """Shared fixtures: explicit settings, and a client whose lifespan has loaded the matcher."""
 
+import os
+import socket
+import subprocess
+import sys
 import tempfile
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from hypothesis import settings as hypothesis_settings
@@ -64,3 +70,51 @@ def client_with() -> Iterator[Callable[..., TestClient]]:
     yield build
     for c in stack:
         c.__exit__(None, None, None)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def live_server() -> Iterator[str]:
+    """The service in a uvicorn subprocess on a free port (seeded registry of its own); yields
+    its base URL. For tests that need a real socket: the browser, the HTTP clients."""
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CANONYM_")}
+    env["CANONYM_DATABASE_PATH"] = str(_DATABASES / f"live-{uuid.uuid4().hex[:12]}.db")
+    env["CANONYM_LOG_LEVEL"] = "warning"
+    log = (_DATABASES / f"live-{port}.log").open("w+", encoding="utf-8")
+    command = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1"]
+    proc = subprocess.Popen(
+        [*command, "--port", str(port)],
+        env=env,
+        cwd=Path(__file__).parents[1],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while True:
+        if proc.poll() is not None:
+            log.seek(0)
+            pytest.fail(f"the service did not start (exit {proc.returncode}):\n{log.read()}")
+        try:
+            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                break
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail("the service was not ready within 120 s")
+        time.sleep(0.2)
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    log.close()

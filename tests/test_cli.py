@@ -145,3 +145,23 @@ def test_registry_import_names_the_bad_line(tmp_path):
     result = CliRunner().invoke(main, ["registry", "import", str(src), "--database-url", url])
     assert result.exit_code == 2
     assert f'error: {src}:2: "kind" must be a string' in result.output
+
+
+def test_explain_adds_sentences(tmp_path):
+    pairs = tmp_path / "pairs.tsv"
+    pairs.write_text("Araqchi\tAbbas Araghchi\n", "utf-8")
+    out = tmp_path / "pairs.jsonl"
+    assert run(["compare", str(pairs), "--output", str(out), "--explain"]).exit_code == 0
+    (row,) = [json.loads(x) for x in out.read_text("utf-8").splitlines()]
+    assert row["summary"].startswith(
+        "likely the same: same surname after transliteration (Araqchi = Araghchi, q/gh)"
+    )
+    names = tmp_path / "names.txt"
+    names.write_text("Abbas Araghchi\nAraghchi\nAraqchi\nElon Musk\n", "utf-8")
+    out = tmp_path / "entities.jsonl"
+    assert run(["cluster", str(names), "--output", str(out), "--explain"]).exit_code == 0
+    entities = {e["canonical"]: e for e in map(json.loads, out.read_text("utf-8").splitlines())}
+    link = entities["Abbas Araghchi"]["weakest_link"]
+    assert set(link) == {"name", "partner", "probability", "summary"}
+    assert link["summary"].startswith("likely the same: ")
+    assert "weakest_link" not in entities["Elon Musk"]

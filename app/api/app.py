@@ -14,7 +14,17 @@ from starlette.concurrency import run_in_threadpool
 from app import __version__
 from app.api.errors import HANDLERS
 from app.api.registry import Registry
-from app.api.routes import clusters, names, pairs, registry, resolve, system
+from app.api.routes import (
+    clusters,
+    names,
+    pairs,
+    reconcile,
+    reconcile_v1,
+    registry,
+    resolve,
+    review,
+    system,
+)
 from app.core.matcher import Matcher
 from app.settings import Settings, get_settings
 from app.store.seeds import load_seeds
@@ -42,6 +52,11 @@ TAGS = [
     {"name": "Resolution", "description": "Which known entity of the registry is this name?"},
     {"name": "Entities", "description": "The registry: entities with stable ids and aliases."},
     {"name": "Judgements", "description": "Reviewers confirm or reject name-entity links."},
+    {
+        "name": "Reconciliation",
+        "description": "The W3C Reconciliation Service API over the registry, for OpenRefine "
+        "(0.2 at /reconcile, 1.0-draft at /reconcile/v1).",
+    },
     {"name": "System", "description": "Liveness and readiness probes."},
 ]
 
@@ -117,6 +132,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         resolve.router,
         registry.router,
         resolve.judgements_router,
+        reconcile_v1.router,
+        reconcile.router,
+        review.router,
         system.router,
     ):
         app.include_router(router)

@@ -14,11 +14,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from app.core.index import CandidateIndex, Resolution
 from app.core.matcher import Matcher
+from app.errors import EntityNotFoundError
 from app.store.base import (
     Alias,
     AliasDraft,
@@ -73,9 +74,23 @@ class Registry:
         )
         return cls(store, index, matcher, threading.Lock())
 
-    def resolve(self, names: Iterable[str], top_k: int, explain: bool) -> list[Resolution]:
-        """Resolve each name against the registry (see ``Matcher.resolve``)."""
-        return [self.matcher.resolve(n, self.index, top_k, explain) for n in names]
+    def resolve(
+        self,
+        names: Iterable[str],
+        top_k: int,
+        explain: bool,
+        accept: Callable[[str], bool] | None = None,
+    ) -> list[Resolution]:
+        """Resolve each name against the registry (see ``Matcher.resolve``); ``accept`` keeps
+        only the entities it accepts (by id) as candidates."""
+        return [self.matcher.resolve(n, self.index, top_k, explain, accept) for n in names]
+
+    def find_entity(self, entity_id: str) -> Entity | None:
+        """The stored entity with this id, or ``None`` when there is none (deleted meanwhile)."""
+        try:
+            return self.store.get_entity(entity_id)
+        except EntityNotFoundError:
+            return None
 
     def _catch_up(self, entity: Entity | None = None) -> None:
         if entity is not None:

@@ -43,6 +43,7 @@ __all__ = [
     "NormalizeResult",
     "ReadinessResponse",
     "TokenResult",
+    "WeakestLinkResult",
     "evidence_items",
 ]
 
@@ -252,6 +253,12 @@ class ClusterRequest(BaseModel):
         "entity takes the registry's id and canonical name, and `registry` says why.",
         examples=[True],
     )
+    explain: bool = Field(
+        default=False,
+        description="Add each entity's `weakest_link`: its least confident member, the member "
+        "that holds it in, and one plain sentence explaining that pair.",
+        examples=[True],
+    )
 
 
 class ClusterMemberResult(BaseModel):
@@ -299,6 +306,28 @@ class ClusterRegistryLink(BaseModel):
     )
 
 
+class WeakestLinkResult(BaseModel):
+    """The least certain membership of an entity, explained (``explain: true`` only)."""
+
+    name: str = Field(description="The member with the lowest confidence.", examples=["Araqchi"])
+    partner: str = Field(
+        description="The member it is most probably the same as.", examples=["Abbas Araghchi"]
+    )
+    probability: float = Field(
+        ge=0.0,
+        le=1.0,
+        description="Calibrated probability that the two denote the same entity.",
+        examples=[0.7548],
+    )
+    summary: str = Field(
+        description="One plain sentence explaining the pair.",
+        examples=[
+            "likely the same: same surname after transliteration (Araqchi = Araghchi, q/gh); "
+            "first name missing (Abbas); model: same consonants."
+        ],
+    )
+
+
 class ClusterEntity(BaseModel):
     """An entity found among the names."""
 
@@ -325,6 +354,20 @@ class ClusterEntity(BaseModel):
         default=None,
         description="The registry entity it resolves to (only with `resolve: true`).",
         examples=[{"decision": "new", "reason": "none of its names matches a known entity"}],
+    )
+    weakest_link: WeakestLinkResult | None = Field(
+        default=None,
+        description="Its least certain membership, explained (only with `explain: true`, and "
+        "only for entities of two names or more).",
+        examples=[
+            {
+                "name": "Araqchi",
+                "partner": "Abbas Araghchi",
+                "probability": 0.7548,
+                "summary": "likely the same: same surname after transliteration (Araqchi = "
+                "Araghchi, q/gh); first name missing (Abbas); model: same consonants.",
+            }
+        ],
     )
 
 

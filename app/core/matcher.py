@@ -6,9 +6,10 @@ same answer for the same input.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import heapq
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from itertools import combinations
 
 from rapidfuzz import fuzz
@@ -21,7 +22,7 @@ from app.core.explain import summarize
 from app.core.index import CandidateIndex, Resolution, ResolveCandidate, judgement_key
 from app.core.normalize import normalize_name, try_normalize_name
 from app.core.score import Model, load_model
-from app.core.types import Cluster, ClusterMember, NameForm, PairDecision
+from app.core.types import Cluster, ClusterMember, NameForm, PairDecision, WeakestLink
 
 __all__ = ["Matcher"]
 
@@ -44,6 +45,9 @@ MAX_RESOLVED_MEMBERS = 20
 # least even odds and no other full-name cluster is linked at even odds: uniqueness in the batch
 # is the evidence a lone surname lacks, so the pair alone need not reach the match threshold.
 BARE_NAME_PROBABILITY = 0.5
+
+# Members compared with an entity's weakest member to find what holds it in (explanations).
+MAX_EXPLAINED_MEMBERS = 50
 
 # Blocks larger than this are too common to pair exhaustively (a common first name): their
 # members are paired only through their other, rarer keys.
@@ -112,7 +116,12 @@ class Matcher:
         )
 
     def resolve(
-        self, name: str, index: CandidateIndex, top_k: int = 3, explain: bool = False
+        self,
+        name: str,
+        index: CandidateIndex,
+        top_k: int = 3,
+        explain: bool = False,
+        accept: Callable[[str], bool] | None = None,
     ) -> Resolution:
         """Which entity of a registry snapshot a name denotes.
 
@@ -128,12 +137,18 @@ class Matcher:
             index: the registry's candidate index.
             top_k: how many candidate entities to return.
             explain: add every feature's evidence to each candidate.
+            accept: when given, only entities whose id it accepts are candidates (a kind or
+                country filter); the decision is taken among those.
         """
         form = try_normalize_name(name)
         if form is None:
             return Resolution(name, "new", (), "the name has no letter or digit to match")
         key = judgement_key(name)
-        pool = [c for c in index.candidates(form) if not index.is_rejected(key, c[0])]
+        pool = [
+            c
+            for c in index.candidates(form)
+            if not index.is_rejected(key, c[0]) and (accept is None or accept(c[0]))
+        ]
         if len(pool) > RESOLVE_SCORED:
             pool = heapq.nlargest(RESOLVE_SCORED, pool, key=lambda c: _prefilter(form, c[2], c[3]))
         best: dict[str, tuple[float, str]] = {}
@@ -206,7 +221,7 @@ class Matcher:
             kind=entity[1],
             probability=result.probability,
             alias=alias,
-            summary=summarize(result, form, other, self.threshold),
+            summary=summarize(result, form, other, self.threshold, entity[1]),
             evidence=result.evidence() if explain else (),
         )
 
@@ -241,10 +256,11 @@ class Matcher:
             f"threshold {self.threshold:g} and {lead}"
         )
 
-    def cluster(self, names: Iterable[tuple[str, int]]) -> list[Cluster]:
+    def cluster(self, names: Iterable[tuple[str, int]], explain: bool = False) -> list[Cluster]:
         """Group names (with counts) into entities; every distinct name lands in one entity.
 
-        Names that are empty after normalization become entities of their own.
+        Names that are empty after normalization become entities of their own. ``explain``
+        adds each entity's weakest link (see ``weakest_link``).
         """
         counts: dict[str, int] = {}
         for name, count in names:
@@ -259,7 +275,35 @@ class Matcher:
         out = []
         for grp in groups:
             out.append(self._entity(grp, ordered, counts, forms, graph, local))
+        if explain:
+            out = [dataclasses.replace(c, weakest_link=self.weakest_link(c)) for c in out]
         return sorted(out, key=lambda c: (-sum(m.count for m in c.members), c.canonical))
+
+    def weakest_link(self, cluster: Cluster) -> WeakestLink | None:
+        """The least certain membership of an entity, explained: its least confident member,
+        the member it is most probably the same as, and that pair's sentence.
+
+        ``None`` for an entity of one name (or of names without letters).
+        """
+        if len(cluster.members) < 2:
+            return None
+        weakest = min(cluster.members, key=lambda m: (m.confidence, m.name))
+        form = try_normalize_name(weakest.name)
+        if form is None:
+            return None
+        best: tuple[float, str, NameForm] | None = None
+        for member in cluster.members[:MAX_EXPLAINED_MEMBERS]:
+            other = try_normalize_name(member.name) if member.name != weakest.name else None
+            if other is None:
+                continue
+            p = compare_forms(form, other, self.model).probability
+            if best is None or p > best[0]:
+                best = (p, member.name, other)
+        if best is None:
+            return None
+        result = compare_forms(form, best[2], self.model, explain=True)
+        summary = summarize(result, form, best[2], self.threshold)
+        return WeakestLink(weakest.name, best[1], result.probability, summary)
 
     def _graph(self, forms: list[NameForm]) -> ClusterGraph:
         blocks: dict[str, list[int]] = {}

@@ -113,6 +113,23 @@ class ClusterMember:
 
 
 @dataclass(frozen=True, slots=True)
+class WeakestLink:
+    """The least certain membership of an entity, explained.
+
+    Attributes:
+        name: the member with the lowest confidence.
+        partner: the member it is most probably the same as (what holds it in the entity).
+        probability: calibrated probability of that pair.
+        summary: one plain sentence that explains the pair.
+    """
+
+    name: str
+    partner: str
+    probability: float
+    summary: str
+
+
+@dataclass(frozen=True, slots=True)
 class Cluster:
     """An entity found in a batch of names.
 
@@ -122,6 +139,8 @@ class Cluster:
         canonical_reason: why that spelling was chosen.
         confidence: cohesion of the entity (mean pair probability between members).
         members: the distinct names, most frequent first.
+        weakest_link: its least certain membership, explained (when asked; ``None`` for a
+            single-name entity).
     """
 
     entity_id: str
@@ -129,3 +148,4 @@ class Cluster:
     canonical_reason: str
     confidence: float
     members: tuple[ClusterMember, ...] = field(default_factory=tuple)
+    weakest_link: WeakestLink | None = None

@@ -125,3 +125,18 @@ def test_resolve_attaches_clusters_to_registry_entities(client):
 def test_without_resolve_there_is_no_registry_field(client):
     body = _cluster(client, ["Qaddafi", "Kadhafi"])
     assert "registry" not in body["entities"][0]
+
+
+def test_explain_adds_the_weakest_link(client):
+    names = ["Abbas Araghchi", "Araghchi", "Araqchi", "Elon Musk"]
+    r = client.post("/v1/cluster", json={"names": names, "explain": True})
+    assert r.status_code == 200
+    entities = {e["canonical"]: e for e in r.json()["entities"]}
+    link = entities["Abbas Araghchi"]["weakest_link"]
+    members = {m["name"]: m["confidence"] for m in entities["Abbas Araghchi"]["members"]}
+    assert members[link["name"]] == min(members.values())
+    assert link["partner"] in members
+    assert link["summary"].startswith("likely the same: ")
+    assert "weakest_link" not in entities["Elon Musk"]
+    plain = client.post("/v1/cluster", json={"names": names}).json()
+    assert all("weakest_link" not in e for e in plain["entities"])

@@ -21,6 +21,19 @@ EXPECTED_OPERATION_IDS = {
     ("delete", "/v1/entities/{entity_id}/aliases/{alias_id}"): "entities-delete-alias",
     ("post", "/v1/judgements"): "judgements-create-judgement",
     ("get", "/v1/judgements"): "judgements-list-judgements",
+    ("get", "/reconcile"): "reconciliation-reconcile-get",
+    ("post", "/reconcile"): "reconciliation-reconcile-post",
+    ("get", "/reconcile/suggest/entity"): "reconciliation-suggest-entity",
+    ("get", "/reconcile/suggest/type"): "reconciliation-suggest-type",
+    ("get", "/reconcile/suggest/property"): "reconciliation-suggest-property",
+    ("get", "/reconcile/preview"): "reconciliation-preview",
+    ("get", "/reconcile/view/{entity_id}"): "reconciliation-view",
+    ("get", "/reconcile/v1"): "reconciliation-manifest-v1",
+    ("post", "/reconcile/v1/match"): "reconciliation-match",
+    ("get", "/reconcile/v1/suggest/entity"): "reconciliation-suggest-entity-v1",
+    ("get", "/reconcile/v1/suggest/type"): "reconciliation-suggest-type-v1",
+    ("get", "/reconcile/v1/suggest/property"): "reconciliation-suggest-property-v1",
+    ("get", "/reconcile/v1/preview"): "reconciliation-preview-v1",
     ("get", "/healthz"): "system-healthz",
     ("get", "/readyz"): "system-readyz",
 }
@@ -59,13 +72,20 @@ def test_every_operation_is_documented(spec):
         assert op.get("operationId"), where
         success = {"200", "201"} & set(op["responses"])
         assert success, where
-        assert op["responses"][success.pop()]["content"]["application/json"]["schema"], where
+        content = op["responses"][success.pop()]["content"]
+        # JSON, except the HTML pages of the reconciliation service (entity preview and view).
+        media = (
+            "text/html"
+            if path.startswith("/reconcile/") and "json" not in str(content)
+            else "application/json"
+        )
+        assert content[media]["schema"], where
         assert _error_ref(op["responses"]["500"]) == ERROR_REF, where
 
 
 def test_operations_with_a_body_document_their_errors(spec):
     with_body = [(m, p, op) for m, p, op in _operations(spec) if "requestBody" in op]
-    assert len(with_body) == 9
+    assert len(with_body) == 11
     for method, path, op in with_body:
         for status in ("400", "413", "422"):
             assert _error_ref(op["responses"][status]) == ERROR_REF, f"{method} {path} {status}"
@@ -84,7 +104,9 @@ def test_every_request_body_has_examples(spec):
     for method, path, op in _operations(spec):
         if "requestBody" not in op:
             continue
-        content = op["requestBody"]["content"]["application/json"]
+        # JSON bodies, and the form that OpenRefine posts to /reconcile.
+        bodies = op["requestBody"]["content"]
+        content = bodies.get("application/json") or bodies["application/x-www-form-urlencoded"]
         examples = content.get("examples", {})
         assert examples, f"{method} {path}"
         for name, example in examples.items():
@@ -139,6 +161,8 @@ READS_AND_PURE = {
     ("post", "/v1/compare"),
     ("post", "/v1/cluster"),
     ("post", "/v1/resolve"),
+    ("post", "/reconcile"),
+    ("post", "/reconcile/v1/match"),
 }
 
 

@@ -17,6 +17,7 @@ from app.api.schemas import (
     ClusterRequest,
     ClusterResponse,
     NameCount,
+    WeakestLinkResult,
 )
 from app.core.index import CandidateIndex
 from app.core.matcher import Matcher
@@ -28,7 +29,16 @@ router = APIRouter(prefix="/v1", tags=["Clusters"])
 
 
 def _entity(cluster: Cluster) -> ClusterEntity:
+    link = cluster.weakest_link
     return ClusterEntity(
+        weakest_link=None
+        if link is None
+        else WeakestLinkResult(
+            name=link.name,
+            partner=link.partner,
+            probability=link.probability,
+            summary=link.summary,
+        ),
         entity_id=cluster.entity_id,
         canonical=cluster.canonical,
         canonical_reason=cluster.canonical_reason,
@@ -84,12 +94,14 @@ def cluster(
       frequent names are resolved and vote with their counts. When a majority resolves to one
       registry entity, the entity takes that entity's stable `entity_id` and canonical name,
       and `registry` gives the decision and the reason (also for `ambiguous` and `new`).
+    - With `explain: true`, each entity of two names or more adds its `weakest_link`: its
+      least confident member, the member that holds it in, and one plain sentence about them.
     - At most `CANONYM_MAX_NAMES_PER_REQUEST` names of at most `CANONYM_MAX_NAME_LENGTH`
       characters (**413** otherwise).
     """
     pairs = [(n.name, n.count) if isinstance(n, NameCount) else (n, 1) for n in request.names]
     check_names([name for name, _ in pairs], settings)
-    clusters = matcher.cluster(pairs)
+    clusters = matcher.cluster(pairs, explain=request.explain)
     entities = [_entity(c) for c in clusters]
     if request.resolve:
         index = get_registry(http).index

@@ -23,6 +23,11 @@ hypothesis_settings.load_profile("canonym")
 def make_settings(**overrides: object) -> Settings:
     """Settings with the documented defaults, whatever the environment says, plus overrides."""
     values: dict[str, object] = {
+        "environment": "development",
+        "workers": 1,
+        "log_format": "json",
+        "cors_origins": None,
+        "sync_interval_seconds": 1.0,
         "max_names_per_request": 10_000,
         "max_pairs_per_request": 10_000,
         "max_name_length": 500,

@@ -11,6 +11,7 @@ from hypothesis import settings as hypothesis_settings
 
 from app.api.app import create_app
 from app.settings import Settings
+from tests.factory import ENGINES, StoreFactory, store_factory
 
 # Every app of the test run gets a registry file of its own under one temporary directory.
 _DATABASES = Path(tempfile.mkdtemp(prefix="canonym-tests-"))
@@ -69,3 +70,10 @@ def client_with() -> Iterator[Callable[..., TestClient]]:
     yield build
     for c in stack:
         c.__exit__(None, None, None)
+
+
+@pytest.fixture(params=ENGINES)
+def make_store(request, tmp_path) -> Iterator[StoreFactory]:
+    """Stores on a fresh SQLite file, then on a fresh PostgreSQL schema (one test each)."""
+    with store_factory(request.param, tmp_path) as factory:
+        yield factory

@@ -1,6 +1,7 @@
 """The OpenAPI document is product: walk /openapi.json and fail on any gap."""
 
 import pytest
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from app.api.app import TAGS
 
@@ -23,6 +24,7 @@ EXPECTED_OPERATION_IDS = {
     ("get", "/v1/judgements"): "judgements-list-judgements",
     ("get", "/healthz"): "system-healthz",
     ("get", "/readyz"): "system-readyz",
+    ("get", "/metrics"): "system-metrics",
 }
 
 
@@ -59,7 +61,9 @@ def test_every_operation_is_documented(spec):
         assert op.get("operationId"), where
         success = {"200", "201"} & set(op["responses"])
         assert success, where
-        assert op["responses"][success.pop()]["content"]["application/json"]["schema"], where
+        content = op["responses"][success.pop()]["content"]
+        media = CONTENT_TYPE_LATEST if path == "/metrics" else "application/json"
+        assert content[media]["schema"], where
         assert _error_ref(op["responses"]["500"]) == ERROR_REF, where
 
 

@@ -92,7 +92,6 @@ def create_app(settings: Settings | None = None, *, background_start: bool = Fal
     app.state.runtime = runtime
     app.state.metrics = metrics
     app.state.background_start = background_start
-    app.add_middleware(RequestContextMiddleware, metrics=metrics)
     if settings.cors_origin_list:
         app.add_middleware(
             CORSMiddleware,
@@ -101,6 +100,8 @@ def create_app(settings: Settings | None = None, *, background_start: bool = Fal
             allow_headers=["Content-Type", "Authorization", "X-API-Key", REQUEST_ID_HEADER],
             expose_headers=[REQUEST_ID_HEADER],
         )
+    # Added last, so outermost: CORS preflights get a request id and are counted too.
+    app.add_middleware(RequestContextMiddleware, metrics=metrics)
     for router in (
         names.router,
         pairs.router,

@@ -71,7 +71,8 @@ class Registry:
         return cls(store, index, matcher, version)
 
     def sync(self) -> int:
-        """Apply the changes committed since ``version`` to the index; returns how many.
+        """Apply the changes committed since ``version`` to the index; returns how many (after
+        a rebuild: the version rebuilt at).
 
         When the log no longer holds all of them (pruned after a long outage), or the store
         went back in time (restored from a backup), the index is rebuilt and swapped in.

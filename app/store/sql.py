@@ -60,11 +60,25 @@ __all__ = ["SqlStore", "migrate", "name_digest"]
 _MIGRATIONS = Path(__file__).parent / "migrations"
 
 
+# Any constant: the key of the PostgreSQL advisory lock that migrations take.
+_MIGRATION_LOCK = 0x63616E6F
+
+
 def migrate(engine: Engine) -> None:
-    """Bring the database behind ``engine`` to the latest schema revision."""
+    """Bring the database behind ``engine`` to the latest schema revision.
+
+    Processes that open a new registry together (replicas, workers) would otherwise all find
+    it empty and all create its tables: the migration takes a lock first (an advisory lock on
+    PostgreSQL, the write lock on SQLite), so the first one migrates and the others, once it
+    has committed, find the schema at the latest revision.
+    """
     config = Config()
     config.set_main_option("script_location", str(_MIGRATIONS))
     with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
+        elif engine.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
 

@@ -226,6 +226,7 @@ def test_cors_only_when_origins_are_configured(client_with):
     opened = client_with(load_seeds=False, cors_origins="https://ui.example")
     r = opened.options("/v1/resolve", headers=preflight)
     assert r.headers["access-control-allow-origin"] == "https://ui.example"
+    assert r.headers["x-request-id"]
     r = opened.post(
         "/v1/normalize", json={"names": ["Kyiv"]}, headers={"Origin": "https://ui.example"}
     )

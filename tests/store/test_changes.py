@@ -166,3 +166,21 @@ def test_migrating_a_registry_of_the_first_revision(make_store):
     store.delete_alias("ent_kyiv", newest)
     assert store.add_alias("ent_kyiv", AliasDraft("Kiew")).id > newest
     assert [c.kind for c in _log(store)[1]] == ["alias_deleted", "alias"]
+
+
+def test_processes_opening_a_new_registry_together_migrate_it_once(make_store):
+    errors = []
+
+    def open_store():
+        try:
+            make_store.open()
+        except Exception as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_store) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert _log(make_store.opened[0])[0] == 0

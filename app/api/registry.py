@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from app.api.sync import apply_changes, build_index
+from app.api.sync import apply_changes, index_snapshot
 from app.core.index import CandidateIndex, Resolution
 from app.core.matcher import Matcher
 from app.store.base import (
@@ -32,9 +32,15 @@ from app.store.base import (
     RegistryStore,
 )
 
-__all__ = ["Registry"]
+__all__ = ["Registry", "build_index"]
 
 logger = logging.getLogger(__name__)
+
+
+def build_index(store: RegistryStore) -> CandidateIndex:
+    """An index of every entity, alias and rejection of the store (one consistent snapshot)."""
+    with store.snapshot() as snapshot:
+        return index_snapshot(snapshot)[0]
 
 
 @dataclass(slots=True)
@@ -56,7 +62,7 @@ class Registry:
         """Build the index of ``store`` and wrap both."""
         start = time.perf_counter()
         with store.snapshot() as snapshot:
-            index, version = build_index(snapshot)
+            index, version = index_snapshot(snapshot)
         stats = index.stats()
         logger.info(
             "registry index at version %d: %d entities, %d aliases, %d keys (%d too common) "
@@ -88,7 +94,7 @@ class Registry:
                     self.version + 1,
                     head,
                 )
-                self.index, self.version = build_index(snapshot)
+                self.index, self.version = index_snapshot(snapshot)
                 return head
             apply_changes(self.index, snapshot, changes)
             self.version = head

@@ -28,12 +28,12 @@ from collections.abc import Callable
 from app.core.index import CandidateIndex
 from app.store.base import Change, RegistrySnapshot
 
-__all__ = ["ChangePoller", "apply_changes", "build_index"]
+__all__ = ["ChangePoller", "apply_changes", "index_snapshot"]
 
 logger = logging.getLogger(__name__)
 
 
-def build_index(snapshot: RegistrySnapshot) -> tuple[CandidateIndex, int]:
+def index_snapshot(snapshot: RegistrySnapshot) -> tuple[CandidateIndex, int]:
     """An index of every entity, alias and rejection of the snapshot, and its version."""
     version = snapshot.version()
     index = CandidateIndex()

@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from app.api.registry import Registry
-from app.api.sync import ChangePoller, build_index
+from app.api.registry import Registry, build_index
+from app.api.sync import ChangePoller
 from app.core.index import judgement_key
 from app.core.matcher import Matcher
 from app.errors import ConflictError
@@ -43,8 +43,7 @@ def content(index):
 
 
 def fresh(registry):
-    with registry.store.snapshot() as snap:
-        return build_index(snap)[0]
+    return build_index(registry.store)
 
 
 def best(registry, name):

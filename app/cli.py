@@ -8,7 +8,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 from tqdm import tqdm
@@ -22,7 +22,10 @@ from app.store.base import OnConflict
 from app.store.records import read_records, write_records
 from app.store.sql import SqlStore
 
-__all__ = ["main"]
+if TYPE_CHECKING:
+    from app.settings import Settings
+
+__all__ = ["main", "uvicorn_options"]
 
 # entity_id, canonical, confidence, decision of one resolved name.
 ResolvedRow = tuple[str | None, str | None, float | None, str]
@@ -318,19 +321,60 @@ def resolve_csv(
 
 
 @main.command()
+@_DATABASE_OPTION
+def migrate(database_url: str | None) -> None:
+    """Bring the registry to the latest schema and load the seed file once (unless
+    CANONYM_LOAD_SEEDS=false); safe to run again. Deployments run it once before starting the
+    servers."""
+    from app.api.runtime import open_store
+    from app.settings import get_settings
+
+    settings = get_settings()
+    if database_url:
+        settings = settings.model_copy(update={"database_url": database_url})
+    try:
+        store = open_store(settings)
+    except CanonymError as exc:
+        _fail(exc)
+    try:
+        with store.snapshot() as snapshot:
+            version = snapshot.version()
+        count = store.count_entities()
+    finally:
+        store.close()
+    click.echo(f"registry ready: {count} entities, version {version}", err=True)
+
+
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """The keyword arguments of ``uvicorn.run`` for ``settings``: workers, JSON logs, the
+    graceful shutdown timeout, and uvicorn's access log off (the service writes its own)."""
+    from app.api.logs import log_config
+
+    return {
+        "host": settings.host,
+        "port": settings.port,
+        "workers": settings.workers,
+        "log_config": log_config(settings),
+        "log_level": settings.log_level,
+        "access_log": False,
+        "timeout_graceful_shutdown": settings.shutdown_timeout_seconds,
+        "server_header": False,
+    }
+
+
+@main.command()
 @click.option("--host", default=None, help="Interface to bind (default: CANONYM_HOST).")
 @click.option("--port", default=None, type=int, help="TCP port (default: CANONYM_PORT).")
-@click.option("--workers", default=1, show_default=True, type=int)
-def serve(host: str | None, port: int | None, workers: int) -> None:
-    """Start the HTTP service (uvicorn)."""
+@click.option(
+    "--workers", default=None, type=int, help="Server processes (default: CANONYM_WORKERS)."
+)
+def serve(host: str | None, port: int | None, workers: int | None) -> None:
+    """Start the HTTP service (uvicorn). On SIGTERM or SIGINT it stops accepting connections
+    and lets in-flight requests finish (at most CANONYM_SHUTDOWN_TIMEOUT_SECONDS)."""
     import uvicorn
 
     from app.settings import get_settings
 
-    settings = get_settings()
-    uvicorn.run(
-        "app.main:app",
-        host=host or settings.host,
-        port=port or settings.port,
-        workers=workers,
-    )
+    options = uvicorn_options(get_settings())
+    options.update({k: v for k, v in {"host": host, "port": port, "workers": workers}.items() if v})
+    uvicorn.run("app.main:app", **options)

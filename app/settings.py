@@ -6,15 +6,18 @@ own ``Settings`` to ``create_app`` instead of mutating this module.
 
 from __future__ import annotations
 
+import warnings
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["LogLevel", "Settings", "get_settings"]
+__all__ = ["Environment", "LogFormat", "LogLevel", "Settings", "get_settings"]
 
 LogLevel = Literal["debug", "info", "warning", "error", "critical"]
+LogFormat = Literal["json", "text"]
+Environment = Literal["development", "production"]
 
 # Values copied from templates that must never reach a running service.
 _PLACEHOLDER_SECRETS = ("changethis", "changeme")
@@ -25,8 +28,25 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="CANONYM_", extra="ignore", frozen=True)
 
+    environment: Environment = Field(
+        default="development",
+        description="`production` refuses placeholder secrets and requires `api_keys`; "
+        "`development` only warns about placeholders.",
+    )
     host: str = Field(default="127.0.0.1", description="Interface the HTTP server binds to.")
     port: int = Field(default=8000, ge=1, le=65535, description="TCP port of the HTTP server.")
+    workers: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="Server processes started by `canonym serve`; each keeps its own index.",
+    )
+    shutdown_timeout_seconds: int = Field(
+        default=30,
+        ge=0,
+        description="On SIGTERM, how long in-flight requests may take to finish before the "
+        "server closes them.",
+    )
     max_names_per_request: int = Field(
         default=10_000,
         ge=1,
@@ -39,6 +59,14 @@ class Settings(BaseSettings):
         default=500, ge=1, description="Most characters accepted in one name."
     )
     log_level: LogLevel = Field(default="info", description="Level of the service's logs.")
+    log_format: LogFormat = Field(
+        default="json",
+        description="`json`: one JSON object per line with the request id; `text`: plain lines.",
+    )
+    cors_origins: str | None = Field(
+        default=None,
+        description="Comma-separated origins that browsers may call the API from; unset: none.",
+    )
     database_url: str | None = Field(
         default=None,
         description="SQLAlchemy URL of the registry store, e.g. "
@@ -68,19 +96,41 @@ class Settings(BaseSettings):
     resolve_top_k: int = Field(
         default=3, ge=1, le=50, description="Candidates returned per name by default."
     )
+    sync_interval_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        le=60,
+        description="How often each process reads the registry's change log and applies "
+        "other processes' writes to its index.",
+    )
 
-    @field_validator("log_level", mode="before")
+    @field_validator("log_level", "log_format", "environment", mode="before")
     @classmethod
-    def _lower_log_level(cls, value: object) -> object:
+    def _lower_choice(cls, value: object) -> object:
         return value.lower() if isinstance(value, str) else value
 
-    @field_validator("database_url", "api_keys")
-    @classmethod
-    def _refuse_placeholder_secret(cls, value: str | None) -> str | None:
-        if value is not None and any(p in value.lower() for p in _PLACEHOLDER_SECRETS):
-            msg = "the value contains a placeholder secret (changethis/changeme); set a real one"
+    @model_validator(mode="after")
+    def _check_secrets(self) -> Self:
+        """Placeholder secrets are refused in production and only warned about in
+        development; production also requires API keys, so that writes are never open."""
+        for name in ("database_url", "api_keys"):
+            value = getattr(self, name)
+            if value is None or not any(p in value.lower() for p in _PLACEHOLDER_SECRETS):
+                continue
+            msg = (
+                f"CANONYM_{name.upper()} contains a placeholder secret (changethis/changeme); "
+                "set a real one"
+            )
+            if self.environment != "development":
+                raise ValueError(msg)
+            warnings.warn(msg, stacklevel=2)
+        if self.environment == "production" and not self.api_key_list:
+            msg = (
+                "CANONYM_API_KEYS must be set in production (CANONYM_ENVIRONMENT=production): "
+                "without keys every client could change the registry"
+            )
             raise ValueError(msg)
-        return value
+        return self
 
     @property
     def store_url(self) -> str:
@@ -93,6 +143,13 @@ class Settings(BaseSettings):
         if self.api_keys is None:
             return ()
         return tuple(k.strip() for k in self.api_keys.split(",") if k.strip())
+
+    @property
+    def cors_origin_list(self) -> tuple[str, ...]:
+        """The origins browsers may call from, blanks dropped; empty: no CORS headers."""
+        if self.cors_origins is None:
+            return ()
+        return tuple(o.strip() for o in self.cors_origins.split(",") if o.strip())
 
 
 @lru_cache(maxsize=1)

@@ -17,6 +17,7 @@ from hypothesis import settings as hypothesis_settings
 
 from app.api.app import create_app
 from app.settings import Settings
+from tests.factory import ENGINES, StoreFactory, store_factory
 
 # Every app of the test run gets a registry file of its own under one temporary directory.
 _DATABASES = Path(tempfile.mkdtemp(prefix="canonym-tests-"))
@@ -29,6 +30,11 @@ hypothesis_settings.load_profile("canonym")
 def make_settings(**overrides: object) -> Settings:
     """Settings with the documented defaults, whatever the environment says, plus overrides."""
     values: dict[str, object] = {
+        "environment": "development",
+        "workers": 1,
+        "log_format": "json",
+        "cors_origins": None,
+        "sync_interval_seconds": 1.0,
         "max_names_per_request": 10_000,
         "max_pairs_per_request": 10_000,
         "max_name_length": 500,
@@ -118,3 +124,10 @@ def live_server() -> Iterator[str]:
         proc.kill()
         proc.wait()
     log.close()
+
+
+@pytest.fixture(params=ENGINES)
+def make_store(request, tmp_path) -> Iterator[StoreFactory]:
+    """Stores on a fresh SQLite file, then on a fresh PostgreSQL schema (one test each)."""
+    with store_factory(request.param, tmp_path) as factory:
+        yield factory

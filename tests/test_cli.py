@@ -5,7 +5,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from app.cli import main
+from app.cli import main, uvicorn_options
+from tests.conftest import make_settings
 
 
 def run(args):
@@ -165,3 +166,40 @@ def test_explain_adds_sentences(tmp_path):
     assert set(link) == {"name", "partner", "probability", "summary"}
     assert link["summary"].startswith("likely the same: ")
     assert "weakest_link" not in entities["Elon Musk"]
+
+
+# --- canonym migrate / serve -------------------------------------------------------------------
+
+
+def test_migrate_loads_the_seeds_once(tmp_path):
+    url = f"sqlite:///{tmp_path / 'registry.db'}"
+    first = CliRunner().invoke(main, ["migrate", "--database-url", url])
+    assert first.exit_code == 0, first.output
+    assert first.output.startswith("registry ready: 338 entities, version 1")
+    again = CliRunner().invoke(main, ["migrate", "--database-url", url])
+    assert again.output == first.output  # the seeds are not imported twice
+
+
+def test_serve_runs_uvicorn_with_the_settings(monkeypatch):
+    import uvicorn
+
+    calls = []
+    monkeypatch.setattr(uvicorn, "run", lambda target, **options: calls.append((target, options)))
+    result = run(["serve", "--port", "8123", "--workers", "3"])
+    assert result.exit_code == 0
+    [(target, options)] = calls
+    assert target == "app.main:app"
+    assert (options["port"], options["workers"]) == (8123, 3)
+    assert options["access_log"] is False
+    assert options["timeout_graceful_shutdown"] >= 0
+    assert options["log_config"]["handlers"]["stdout"]["stream"] == "ext://sys.stdout"
+
+
+def test_uvicorn_options_follow_the_settings():
+    settings = make_settings(
+        host="0.0.0.0", port=9000, workers=4, shutdown_timeout_seconds=12, log_format="text"
+    )
+    options = uvicorn_options(settings)
+    assert (options["host"], options["port"], options["workers"]) == ("0.0.0.0", 9000, 4)
+    assert options["timeout_graceful_shutdown"] == 12
+    assert options["log_config"]["handlers"]["stdout"]["formatter"] == "text"

@@ -5,15 +5,16 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
 from app import __version__
 from app.api.errors import HANDLERS
-from app.api.registry import Registry
+from app.api.metrics import Metrics
+from app.api.middleware import REQUEST_ID_HEADER, RequestContextMiddleware
 from app.api.routes import (
     clusters,
     names,
@@ -25,14 +26,11 @@ from app.api.routes import (
     review,
     system,
 )
-from app.core.matcher import Matcher
+from app.api.runtime import Runtime
 from app.settings import Settings, get_settings
-from app.store.seeds import load_seeds
-from app.store.sql import SqlStore
 
 __all__ = ["create_app"]
 
-logger = logging.getLogger(__name__)
 
 DESCRIPTION = """\
 Canonym recognises the many spellings of one entity's name: transliterations
@@ -57,7 +55,7 @@ TAGS = [
         "description": "The W3C Reconciliation Service API over the registry, for OpenRefine "
         "(0.2 at /reconcile, 1.0-draft at /reconcile/v1).",
     },
-    {"name": "System", "description": "Liveness and readiness probes."},
+    {"name": "System", "description": "Liveness and readiness probes, Prometheus metrics."},
 ]
 
 
@@ -67,51 +65,31 @@ def _operation_id(route: APIRoute) -> str:
     return f"{tag}-{route.name.replace('_', '-')}"
 
 
-def _warm_matcher() -> Matcher:
-    # Loading the model and running one comparison fills the core's caches before traffic.
-    matcher = Matcher()
-    matcher.normalize("Muammar al-Gaddafi")
-    matcher.compare("Gaddafi", "القذافي", explain=True)
-    return matcher
-
-
-def _open_registry(settings: Settings, matcher: Matcher) -> Registry:
-    # Opening runs the migrations; the seeds are loaded once per seed file (idempotent).
-    store = SqlStore(settings.store_url)
-    try:
-        if settings.load_seeds:
-            load_seeds(store, Path(settings.seed_file) if settings.seed_file else None)
-        return Registry.open(store, matcher)
-    except BaseException:
-        store.close()
-        raise
-
-
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
+    runtime: Runtime = app.state.runtime
     logging.getLogger("app").setLevel(settings.log_level.upper())
-    matcher = await run_in_threadpool(_warm_matcher)
-    logger.info("matcher loaded (threshold %.3f)", matcher.threshold)
-    app.state.matcher = matcher
-    app.state.registry = await run_in_threadpool(_open_registry, settings, matcher)
+    await run_in_threadpool(runtime.start, app.state.background_start)
     try:
         yield
     finally:
-        app.state.registry.store.close()
-        app.state.registry = None
-        app.state.matcher = None
+        await run_in_threadpool(runtime.stop)
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, background_start: bool = False) -> FastAPI:
     """Build the Canonym HTTP application.
 
     Args:
         settings: the settings to serve with; ``get_settings()`` (the environment) when omitted.
+        background_start: load the matcher and build the index after the server starts
+            listening, so that ``/healthz`` answers at once and ``/readyz`` answers 503 until
+            the index is built (served processes); by default the lifespan waits for both.
 
     Returns:
-        The FastAPI application; its lifespan loads and warms the matcher, opens the registry
-        (loading the seeds once) and builds its candidate index.
+        The FastAPI application; its lifespan opens the registry (migrations, seeds loaded
+        once), loads and warms the matcher, builds the candidate index and starts polling the
+        registry's change log (``app.api.runtime``).
     """
     app = FastAPI(
         title="Canonym",
@@ -122,9 +100,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         exception_handlers=HANDLERS,
         generate_unique_id_function=_operation_id,
     )
-    app.state.settings = settings or get_settings()
-    app.state.matcher = None
-    app.state.registry = None
+    settings = settings or get_settings()
+    runtime = Runtime(settings)
+    metrics = Metrics(runtime.figures)
+    app.state.settings = settings
+    app.state.runtime = runtime
+    app.state.metrics = metrics
+    app.state.background_start = background_start
+    if settings.cors_origin_list:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origin_list),
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_headers=["Content-Type", "Authorization", "X-API-Key", REQUEST_ID_HEADER],
+            expose_headers=[REQUEST_ID_HEADER],
+        )
+    # Added last, so outermost: CORS preflights get a request id and are counted too.
+    app.add_middleware(RequestContextMiddleware, metrics=metrics)
     for router in (
         names.router,
         pairs.router,

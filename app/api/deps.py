@@ -1,8 +1,9 @@
 """Dependencies of the HTTP routes, as ``Annotated`` aliases.
 
-They read from ``app.state``, filled by ``create_app`` (settings) and its lifespan (matcher,
-registry); tests override them with ``app.dependency_overrides[get_app_settings]`` or by passing
-their own ``Settings`` to ``create_app``.
+They read from ``app.state``, filled by ``create_app`` (settings, metrics) and its lifespan
+(the runtime's matcher and registry); tests override them with
+``app.dependency_overrides[get_app_settings]`` or by passing their own ``Settings`` to
+``create_app``.
 """
 
 from __future__ import annotations
@@ -13,19 +14,25 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
+from app.api.metrics import Metrics
 from app.api.registry import Registry
+from app.api.runtime import Runtime
 from app.core.matcher import Matcher
 from app.errors import ForbiddenError, UnauthorizedError
 from app.settings import Settings
 
 __all__ = [
     "MatcherDep",
+    "MetricsDep",
     "RegistryDep",
+    "RuntimeDep",
     "SettingsDep",
     "WriteAccess",
     "get_app_settings",
     "get_matcher",
+    "get_metrics",
     "get_registry",
+    "get_runtime",
     "require_api_key",
 ]
 
@@ -42,9 +49,21 @@ def get_app_settings(request: Request) -> Settings:
     return settings
 
 
+def get_runtime(request: Request) -> Runtime:
+    """The runtime of the application (loaded or not)."""
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+def get_metrics(request: Request) -> Metrics:
+    """The metrics of the application."""
+    metrics: Metrics = request.app.state.metrics
+    return metrics
+
+
 def get_matcher(request: Request) -> Matcher:
     """The matcher loaded by the lifespan; 503 while it is not loaded yet."""
-    matcher: Matcher | None = getattr(request.app.state, "matcher", None)
+    matcher = get_runtime(request).matcher
     if matcher is None:
         raise HTTPException(status_code=503, detail="the matcher is not loaded yet")
     return matcher
@@ -52,7 +71,7 @@ def get_matcher(request: Request) -> Matcher:
 
 def get_registry(request: Request) -> Registry:
     """The registry opened by the lifespan; 503 while its index is not built yet."""
-    registry: Registry | None = getattr(request.app.state, "registry", None)
+    registry = get_runtime(request).registry
     if registry is None:
         raise HTTPException(status_code=503, detail="the registry is not loaded yet")
     return registry
@@ -61,6 +80,8 @@ def get_registry(request: Request) -> Registry:
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 MatcherDep = Annotated[Matcher, Depends(get_matcher)]
 RegistryDep = Annotated[Registry, Depends(get_registry)]
+MetricsDep = Annotated[Metrics, Depends(get_metrics)]
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
 def require_api_key(

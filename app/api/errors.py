@@ -18,6 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.api.logs import request_id_var
 from app.api.schemas import ErrorResponse
 from app.errors import (
     BatchTooLargeError,
@@ -189,7 +190,13 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
 async def _internal_error(request: Request, exc: Exception) -> JSONResponse:
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     message = "internal error; the service logged the details"
-    return error_response(500, "internal_error", message)
+    response = error_response(500, "internal_error", message)
+    # The server answers this one outside the request middleware: echo the id here, so that
+    # the caller can quote it and find the logged error.
+    request_id = request_id_var.get()
+    if request_id is not None:
+        response.headers["X-Request-ID"] = request_id
+    return response
 
 
 HANDLERS: dict[int | type[Exception], Handler] = {

@@ -1,12 +1,11 @@
 """The registry as the HTTP service uses it: the store, its candidate index and the matcher.
 
-Every write goes to the store first (one transaction); once it is committed the index catches
-up with it, so the index stays a pure function of the tables. Writes are serialised by a lock:
-the index takes new aliases by increasing id (``iter_aliases(after_id)``), which is only safe
-when no two writes interleave. Reads (resolve) run concurrently with each other.
-
-The index lives in the process: with several workers, each one sees the registry as it was at
-its start plus its own writes (run one worker, or restart the others, after bulk changes).
+Every write goes to the store first (one transaction, which also appends the write to the
+change log); once it is committed the index catches up with the log (``sync``), so the index
+stays a pure function of the tables. The same catch-up, run every few seconds by the service
+(``app.api.sync.ChangePoller``), brings in the writes of other processes: several workers or
+replicas on one database answer alike within the poll interval. Reads (resolve) run
+concurrently with each other and with a catch-up.
 """
 
 from __future__ import annotations
@@ -15,8 +14,9 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from app.api.sync import apply_changes, index_snapshot
 from app.core.index import CandidateIndex, Resolution
 from app.core.matcher import Matcher
 from app.errors import EntityNotFoundError
@@ -38,41 +38,68 @@ __all__ = ["Registry", "build_index"]
 logger = logging.getLogger(__name__)
 
 
-def build_index(store: RegistryStore, index: CandidateIndex | None = None) -> CandidateIndex:
-    """An index of every entity, alias and rejection of the store."""
-    index = index or CandidateIndex()
-    for entity_id, canonical, kind in store.iter_entities():
-        index.set_entity(entity_id, canonical, kind)
-    index.add_aliases(store.iter_aliases())
-    for name, entity_id in store.iter_rejections():
-        index.reject(name, entity_id)
-    return index
+def build_index(store: RegistryStore) -> CandidateIndex:
+    """An index of every entity, alias and rejection of the store (one consistent snapshot)."""
+    with store.snapshot() as snapshot:
+        return index_snapshot(snapshot)[0]
 
 
 @dataclass(slots=True)
 class Registry:
-    """Store, index and matcher, kept consistent (see the module docstring)."""
+    """Store, index and matcher, kept consistent (see the module docstring).
+
+    Attributes:
+        version: the number of the last change of the store's log the index reflects.
+    """
 
     store: RegistryStore
     index: CandidateIndex
     matcher: Matcher
-    _write: threading.Lock
+    version: int
+    _sync: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
     def open(cls, store: RegistryStore, matcher: Matcher) -> Registry:
         """Build the index of ``store`` and wrap both."""
         start = time.perf_counter()
-        index = build_index(store)
+        with store.snapshot() as snapshot:
+            index, version = index_snapshot(snapshot)
         stats = index.stats()
         logger.info(
-            "registry index: %d entities, %d aliases, %d keys (%d too common) in %.1f s",
+            "registry index at version %d: %d entities, %d aliases, %d keys (%d too common) "
+            "in %.1f s",
+            version,
             stats.entities,
             stats.aliases,
             stats.keys,
             stats.common_keys,
             time.perf_counter() - start,
         )
-        return cls(store, index, matcher, threading.Lock())
+        return cls(store, index, matcher, version)
+
+    def sync(self) -> int:
+        """Apply the changes committed since ``version`` to the index; returns how many (after
+        a rebuild: the version rebuilt at).
+
+        When the log no longer holds all of them (pruned after a long outage), or the store
+        went back in time (restored from a backup), the index is rebuilt and swapped in.
+        """
+        with self._sync, self.store.snapshot() as snapshot:
+            head = snapshot.version()
+            if head == self.version:
+                return 0
+            changes = snapshot.changes_after(self.version)
+            if head < self.version or len(changes) != head - self.version:
+                logger.warning(
+                    "registry changes %d..%d are not in the log; rebuilding the index",
+                    self.version + 1,
+                    head,
+                )
+                self.index, self.version = index_snapshot(snapshot)
+                return head
+            apply_changes(self.index, snapshot, changes)
+            self.version = head
+            return len(changes)
 
     def resolve(
         self,
@@ -92,67 +119,47 @@ class Registry:
         except EntityNotFoundError:
             return None
 
-    def _catch_up(self, entity: Entity | None = None) -> None:
-        if entity is not None:
-            self.index.set_entity(entity.id, entity.canonical, entity.kind)
-        self.index.add_aliases(self.store.iter_aliases(self.index.max_alias_id))
-
     def create_entity(self, draft: EntityDraft) -> Entity:
         """Store a new entity and index its aliases."""
-        with self._write:
-            entity = self.store.create_entity(draft)
-            self._catch_up(entity)
-            return entity
+        entity = self.store.create_entity(draft)
+        self.sync()
+        return entity
 
     def update_entity(self, entity_id: str, patch: EntityPatch) -> Entity:
         """Change an entity; a new canonical name becomes an alias."""
-        with self._write:
-            entity = self.store.update_entity(entity_id, patch)
-            self._catch_up(entity)
-            return entity
+        entity = self.store.update_entity(entity_id, patch)
+        self.sync()
+        return entity
 
     def delete_entity(self, entity_id: str) -> Entity:
         """Delete an entity with its aliases and judgements."""
-        with self._write:
-            entity = self.store.delete_entity(entity_id)
-            self.index.remove_entity(entity_id)
-            return entity
+        entity = self.store.delete_entity(entity_id)
+        self.sync()
+        return entity
 
     def add_alias(self, entity_id: str, draft: AliasDraft) -> Alias:
         """Add an alias and index it."""
-        with self._write:
-            alias = self.store.add_alias(entity_id, draft)
-            self._catch_up()
-            return alias
+        alias = self.store.add_alias(entity_id, draft)
+        self.sync()
+        return alias
 
     def delete_alias(self, entity_id: str, alias_id: int) -> Alias:
         """Delete an alias and stop proposing it."""
-        with self._write:
-            alias = self.store.delete_alias(entity_id, alias_id)
-            self.index.remove_alias(alias_id)
-            return alias
+        alias = self.store.delete_alias(entity_id, alias_id)
+        self.sync()
+        return alias
 
     def add_judgement(self, draft: JudgementDraft) -> Judgement:
         """Record a verdict: a confirmation becomes an alias (and lifts an earlier rejection),
         a rejection keeps the entity from being proposed for the name again."""
-        with self._write:
-            judgement = self.store.add_judgement(draft)
-            if judgement.verdict == "rejected":
-                self.index.reject(judgement.name, judgement.entity_id)
-            else:
-                self.index.unreject(judgement.name, judgement.entity_id)
-                self._catch_up()
-            return judgement
+        judgement = self.store.add_judgement(draft)
+        self.sync()
+        return judgement
 
     def import_entities(
         self, drafts: Iterable[EntityDraft], on_conflict: OnConflict
     ) -> ImportSummary:
         """Store many entities in one transaction, then index them."""
-        with self._write:
-            summary = self.store.import_entities(drafts, on_conflict)
-            if summary.created or summary.aliases_added:
-                for entity_id, canonical, kind in self.store.iter_entities():
-                    if self.index.entity(entity_id) is None:
-                        self.index.set_entity(entity_id, canonical, kind)
-                self._catch_up()
-            return summary
+        summary = self.store.import_entities(drafts, on_conflict)
+        self.sync()
+        return summary

@@ -7,7 +7,8 @@ Every write is one transaction: either all of it is stored and acknowledged, or 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, Literal, Protocol, TypeVar
@@ -15,11 +16,13 @@ from typing import Any, Generic, Literal, Protocol, TypeVar
 from app.errors import InputFormatError, InvalidNameError
 
 __all__ = [
+    "CHANGE_KINDS",
     "KINDS",
     "VERDICTS",
     "Alias",
     "AliasDraft",
     "AliasQuery",
+    "Change",
     "Entity",
     "EntityDraft",
     "EntityPatch",
@@ -30,6 +33,7 @@ __all__ = [
     "JudgementQuery",
     "OnConflict",
     "Page",
+    "RegistrySnapshot",
     "RegistryStore",
     "check_entity_id",
     "check_kind",
@@ -41,6 +45,16 @@ KINDS: tuple[str, ...] = ("person", "place", "org", "other")
 Verdict = Literal["confirmed", "rejected"]
 VERDICTS: tuple[str, ...] = ("confirmed", "rejected")
 OnConflict = Literal["error", "skip", "merge"]
+# What a change-log row records; ``ref_id`` is the alias id of ``alias``/``alias_deleted`` and
+# the judgement id of ``judgement``.
+CHANGE_KINDS: tuple[str, ...] = (
+    "entity",  # created or updated
+    "entity_deleted",
+    "alias",  # added
+    "alias_deleted",
+    "judgement",
+    "import",
+)
 T = TypeVar("T")
 
 # Ids are chosen by callers (seeds, imports) or generated; this keeps them URL-safe.
@@ -216,8 +230,33 @@ class ImportSummary:
     ids: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One committed write of the registry, from the change log. ``seq`` numbers the writes
+    in commit order, without gaps."""
+
+    seq: int
+    kind: str
+    entity_id: str | None = None
+    ref_id: int | None = None
+
+
+class RegistrySnapshot(Protocol):
+    """The registry as one consistent moment: every read sees the same committed writes, the
+    ones numbered up to ``version()``."""
+
+    def version(self) -> int: ...
+    def changes_after(self, seq: int) -> list[Change]: ...
+    def entities(self, ids: Collection[str] | None = None) -> Iterator[tuple[str, str, str]]: ...
+    def alias_entity_ids(self, after_id: int) -> set[str]: ...
+    def aliases(self, after_id: int = 0) -> Iterator[tuple[int, str, str]]: ...
+    def judgements(self, ids: Collection[int]) -> list[tuple[int, str, str, str]]: ...
+    def rejections(self) -> Iterator[tuple[str, str]]: ...
+
+
 class RegistryStore(Protocol):
-    """Persistence of the registry. Every method is one transaction.
+    """Persistence of the registry. Every method is one transaction, and every write also
+    appends its ``Change`` to the change log in that transaction.
 
     Errors: ``EntityNotFoundError`` for unknown ids, ``ConflictError`` for duplicates,
     ``InvalidNameError``/``InputFormatError`` for values the store refuses.
@@ -244,4 +283,5 @@ class RegistryStore(Protocol):
     def count_entities(self) -> int: ...
     def get_meta(self, key: str) -> str | None: ...
     def set_meta(self, key: str, value: str) -> None: ...
+    def snapshot(self) -> AbstractContextManager[RegistrySnapshot]: ...
     def close(self) -> None: ...

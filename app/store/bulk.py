@@ -13,7 +13,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from app.errors import ConflictError
-from app.store.base import AliasDraft, EntityDraft, ImportSummary, OnConflict
+from app.store.base import AliasDraft, Change, EntityDraft, ImportSummary, OnConflict
+from app.store.changes import claim_seq, open_snapshot, record_change
 from app.store.rows import CHUNK, ENTITY_ID, alias_drafts, alias_row, entity_row, utc_now
 from app.store.schema import aliases, entities
 
@@ -53,23 +54,14 @@ class BulkOperations:
 
     def iter_entities(self) -> Iterator[tuple[str, str, str]]:
         """(id, canonical name, kind) of every entity, streamed."""
-        stmt = sa.select(entities.c.id, entities.c.canonical, entities.c.kind)
-        with self.engine.connect() as conn:
-            rows = conn.execution_options(yield_per=10_000).execute(stmt)
-            yield from ((str(i), str(c), str(k)) for i, c, k in rows)
+        with open_snapshot(self.engine) as snap:
+            yield from snap.entities()
 
     def iter_aliases(self, after_id: int = 0) -> Iterator[tuple[int, str, str]]:
         """(alias id, entity id, name) of every alias with an id above ``after_id``, in id
         order, streamed."""
-        stmt = (
-            sa.select(aliases.c.id, aliases.c.entity_id, aliases.c.name)
-            .where(aliases.c.id > after_id)
-            .order_by(aliases.c.id)
-        )
-        with self.engine.connect() as conn:
-            result = conn.execution_options(yield_per=10_000).execute(stmt)
-            for alias_id, entity_id, name in result:
-                yield int(alias_id), entity_id, name
+        with open_snapshot(self.engine) as snap:
+            yield from snap.aliases(after_id)
 
     def import_entities(
         self, drafts: Iterable[EntityDraft], on_conflict: OnConflict = "error"
@@ -86,6 +78,7 @@ class BulkOperations:
         entity_rows: list[dict[str, Any]] = []
         alias_rows: list[dict[str, Any]] = []
         with self.engine.begin() as conn:
+            seq = claim_seq(conn)
             seen: set[str] = set()
             for n, draft in enumerate(drafts):
                 row = entity_row(draft, now)
@@ -114,6 +107,7 @@ class BulkOperations:
             if entity_rows:
                 conn.execute(entities.insert(), entity_rows)
             added = self._insert_aliases(conn, alias_rows)
+            record_change(conn, Change(seq, "import"))
         return ImportSummary(created, merged, skipped, added, tuple(ids))
 
     def export_entities(self) -> Iterator[EntityDraft]:

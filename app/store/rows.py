@@ -1,5 +1,5 @@
 """Rows of the registry tables: building them from drafts (with the checks the stores need),
-reading timestamps back, and the constants both store modules share."""
+reading them back as records, and the constants the store modules share."""
 
 from __future__ import annotations
 
@@ -12,17 +12,29 @@ from typing import Any
 
 from app.core.scripts import token_script
 from app.errors import InputFormatError, InvalidNameError
-from app.store.base import AliasDraft, EntityDraft, check_entity_id, check_kind, check_text
+from app.store.base import (
+    Alias,
+    AliasDraft,
+    Entity,
+    EntityDraft,
+    Judgement,
+    check_entity_id,
+    check_kind,
+    check_text,
+)
 
 __all__ = [
     "CHUNK",
     "ENTITY_ID",
     "alias_drafts",
+    "alias_record",
     "alias_row",
     "as_utc",
     "check_filter",
+    "entity_record",
     "entity_row",
     "json_object",
+    "judgement_record",
     "name_digest",
     "script_of",
     "utc_now",
@@ -109,3 +121,43 @@ def alias_drafts(draft: EntityDraft) -> list[AliasDraft]:
     names = {a.name for a in draft.aliases}
     head = [] if draft.canonical in names else [AliasDraft(draft.canonical, "canonical")]
     return head + list(draft.aliases)
+
+
+def entity_record(row: Any) -> Entity:
+    """The ``Entity`` of an ``entities`` row selected with its ``alias_count``."""
+    return Entity(
+        id=row.id,
+        canonical=row.canonical,
+        kind=row.kind,
+        country=row.country,
+        wikidata_id=row.wikidata_id,
+        attributes=dict(row.attributes or {}),
+        alias_count=int(row.alias_count),
+        created_at=as_utc(row.created_at),
+        updated_at=as_utc(row.updated_at),
+    )
+
+
+def alias_record(row: Any) -> Alias:
+    """The ``Alias`` of an ``aliases`` row."""
+    return Alias(
+        id=row.id,
+        entity_id=row.entity_id,
+        name=row.name,
+        source=row.source,
+        script=row.script,
+        created_at=as_utc(row.created_at),
+    )
+
+
+def judgement_record(row: Any) -> Judgement:
+    """The ``Judgement`` of a ``judgements`` row."""
+    return Judgement(
+        id=row.id,
+        name=row.name,
+        entity_id=row.entity_id,
+        verdict=row.verdict,
+        author=row.author,
+        created_at=as_utc(row.created_at),
+        alias_id=row.alias_id,
+    )

@@ -8,13 +8,18 @@
 * ``judgements``: reviewers' verdicts on name-entity links, append-only (the latest one for a
   name and entity wins).
 * ``meta``: key-value facts about the store (the digest of the seeds loaded).
+* ``changes``: the change log, one row per committed write, numbered by ``seq`` without gaps;
+  ``registry_version`` holds the last number given out (see ``changes.py``).
+
+Alias ids are never reused (``AUTOINCREMENT`` on SQLite, a sequence on PostgreSQL): the indexes
+take new aliases as "every id above the highest one seen".
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
-__all__ = ["aliases", "entities", "judgements", "meta", "metadata"]
+__all__ = ["aliases", "changes", "entities", "judgements", "meta", "metadata", "registry_version"]
 
 metadata = sa.MetaData()
 
@@ -49,6 +54,7 @@ aliases = sa.Table(
     sa.Column("script", sa.String(32), nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.UniqueConstraint("entity_id", "name_digest", name="uq_aliases_entity_name"),
+    sqlite_autoincrement=True,
 )
 
 judgements = sa.Table(
@@ -74,4 +80,21 @@ meta = sa.Table(
     metadata,
     sa.Column("key", sa.String(64), primary_key=True),
     sa.Column("value", sa.Text, nullable=False),
+)
+
+changes = sa.Table(
+    "changes",
+    metadata,
+    sa.Column("seq", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("entity_id", sa.String(64), nullable=True),
+    sa.Column("ref_id", sa.BigInteger, nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+registry_version = sa.Table(
+    "registry_version",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("seq", sa.BigInteger, nullable=False),
 )

@@ -2,13 +2,16 @@
 
 The schema is created and upgraded by the Alembic migrations in ``migrations/`` when the store
 opens. Every public method runs in one transaction (``engine.begin()``), so a write is either
-committed in full before it is acknowledged or not at all. SQLite runs in WAL mode with
-``synchronous=FULL``, so an acknowledged write survives a crash of the process or the machine.
+committed in full before it is acknowledged or not at all. Every write takes its change number
+first and appends its change to the log (``changes.py``) in the same transaction. SQLite runs
+in WAL mode with ``synchronous=FULL``, so an acknowledged write survives a crash of the process
+or the machine.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +26,7 @@ from app.store.base import (
     Alias,
     AliasDraft,
     AliasQuery,
+    Change,
     Entity,
     EntityDraft,
     EntityPatch,
@@ -35,14 +39,17 @@ from app.store.base import (
     check_text,
 )
 from app.store.bulk import BulkOperations
+from app.store.changes import SqlSnapshot, claim_seq, open_snapshot, record_change
 from app.store.rows import (
     ENTITY_ID,
     alias_drafts,
+    alias_record,
     alias_row,
-    as_utc,
     check_filter,
+    entity_record,
     entity_row,
     json_object,
+    judgement_record,
     name_digest,
     utc_now,
 )
@@ -53,11 +60,25 @@ __all__ = ["SqlStore", "migrate", "name_digest"]
 _MIGRATIONS = Path(__file__).parent / "migrations"
 
 
+# Any constant: the key of the PostgreSQL advisory lock that migrations take.
+_MIGRATION_LOCK = 0x63616E6F
+
+
 def migrate(engine: Engine) -> None:
-    """Bring the database behind ``engine`` to the latest schema revision."""
+    """Bring the database behind ``engine`` to the latest schema revision.
+
+    Processes that open a new registry together (replicas, workers) would otherwise all find
+    it empty and all create its tables: the migration takes a lock first (an advisory lock on
+    PostgreSQL, the write lock on SQLite), so the first one migrates and the others, once it
+    has committed, find the schema at the latest revision.
+    """
     config = Config()
     config.set_main_option("script_location", str(_MIGRATIONS))
     with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
+        elif engine.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
 
@@ -99,43 +120,6 @@ class SqlStore(BulkOperations):
 
     # --- helpers ---------------------------------------------------------------------------
 
-    @staticmethod
-    def _entity(row: Any) -> Entity:
-        return Entity(
-            id=row.id,
-            canonical=row.canonical,
-            kind=row.kind,
-            country=row.country,
-            wikidata_id=row.wikidata_id,
-            attributes=dict(row.attributes or {}),
-            alias_count=int(row.alias_count),
-            created_at=as_utc(row.created_at),
-            updated_at=as_utc(row.updated_at),
-        )
-
-    @staticmethod
-    def _alias(row: Any) -> Alias:
-        return Alias(
-            id=row.id,
-            entity_id=row.entity_id,
-            name=row.name,
-            source=row.source,
-            script=row.script,
-            created_at=as_utc(row.created_at),
-        )
-
-    @staticmethod
-    def _judgement(row: Any) -> Judgement:
-        return Judgement(
-            id=row.id,
-            name=row.name,
-            entity_id=row.entity_id,
-            verdict=row.verdict,
-            author=row.author,
-            created_at=as_utc(row.created_at),
-            alias_id=row.alias_id,
-        )
-
     def _get_entity(self, conn: Connection, entity_id: str) -> Entity:
         if not ENTITY_ID.fullmatch(entity_id):
             msg = f"no entity with id {entity_id[:80]!r}"
@@ -147,7 +131,7 @@ class SqlStore(BulkOperations):
         if row is None:
             msg = f"no entity with id {entity_id[:80]!r}"
             raise EntityNotFoundError(msg)
-        return self._entity(row)
+        return entity_record(row)
 
     # --- entities --------------------------------------------------------------------------
 
@@ -160,11 +144,13 @@ class SqlStore(BulkOperations):
             for i, a in enumerate(alias_drafts(draft))
         ]
         with self.engine.begin() as conn:
+            seq = claim_seq(conn)
             if self._exists(conn, row["id"]):
                 msg = f"an entity with id {row['id']!r} exists already"
                 raise ConflictError(msg)
             conn.execute(entities.insert(), row)
             self._insert_aliases(conn, alias_rows)
+            record_change(conn, Change(seq, "entity", row["id"]))
             return self._get_entity(conn, row["id"])
 
     def get_entity(self, entity_id: str) -> Entity:
@@ -193,7 +179,7 @@ class SqlStore(BulkOperations):
         )
         count_stmt = sa.select(sa.func.count()).select_from(entities).where(*where)
         with self.engine.begin() as conn:
-            data = [self._entity(r) for r in conn.execute(stmt)]
+            data = [entity_record(r) for r in conn.execute(stmt)]
             count = int(conn.execute(count_stmt).scalar_one())
         return Page(data, count)
 
@@ -212,23 +198,27 @@ class SqlStore(BulkOperations):
             values["attributes"] = json_object(patch.attributes, "attributes")
         now = utc_now()
         with self.engine.begin() as conn:
+            seq = claim_seq(conn)
             self._get_entity(conn, entity_id)
             values["updated_at"] = now
             conn.execute(entities.update().where(entities.c.id == entity_id).values(**values))
             if patch.canonical is not None:
                 draft = AliasDraft(patch.canonical, "canonical")
                 self._insert_aliases(conn, [alias_row(entity_id, draft, now, "canonical")])
+            record_change(conn, Change(seq, "entity", entity_id))
             return self._get_entity(conn, entity_id)
 
     def delete_entity(self, entity_id: str) -> Entity:
         """Delete the entity with its aliases and judgements; returns what was deleted."""
         with self.engine.begin() as conn:
+            seq = claim_seq(conn)
             entity = self._get_entity(conn, entity_id)
             # Explicit deletes: the cascade needs PRAGMA foreign_keys on SQLite connections
             # that another tool may have opened without it.
             conn.execute(judgements.delete().where(judgements.c.entity_id == entity_id))
             conn.execute(aliases.delete().where(aliases.c.entity_id == entity_id))
             conn.execute(entities.delete().where(entities.c.id == entity_id))
+            record_change(conn, Change(seq, "entity_deleted", entity_id))
             return entity
 
     def count_entities(self) -> int:
@@ -242,6 +232,7 @@ class SqlStore(BulkOperations):
         """Add an alias; ``ConflictError`` when the entity has this name already."""
         row = alias_row(entity_id, draft, utc_now(), "name")
         with self.engine.begin() as conn:
+            seq = claim_seq(conn)
             self._get_entity(conn, entity_id)
             if self._find_alias(conn, entity_id, row["name"]) is not None:
                 msg = f"entity {entity_id!r} has the alias {row['name'][:80]!r} already"
@@ -250,6 +241,7 @@ class SqlStore(BulkOperations):
             conn.execute(
                 entities.update().where(entities.c.id == entity_id).values(updated_at=utc_now())
             )
+            record_change(conn, Change(seq, "alias", entity_id, int(alias_id)))
             return self._get_alias(conn, entity_id, int(alias_id))
 
     def _find_alias(self, conn: Connection, entity_id: str, name: str) -> Alias | None:
@@ -257,7 +249,7 @@ class SqlStore(BulkOperations):
             aliases.c.entity_id == entity_id, aliases.c.name_digest == name_digest(name)
         )
         row = conn.execute(stmt).first()
-        return None if row is None else self._alias(row)
+        return None if row is None else alias_record(row)
 
     def _get_alias(self, conn: Connection, entity_id: str, alias_id: int) -> Alias:
         stmt = sa.select(aliases).where(aliases.c.id == alias_id, aliases.c.entity_id == entity_id)
@@ -265,7 +257,7 @@ class SqlStore(BulkOperations):
         if row is None:
             msg = f"entity {entity_id[:80]!r} has no alias with id {alias_id}"
             raise EntityNotFoundError(msg)
-        return self._alias(row)
+        return alias_record(row)
 
     def get_alias(self, entity_id: str, alias_id: int) -> Alias:
         """One alias of an entity; ``EntityNotFoundError`` when either is unknown."""
@@ -292,13 +284,14 @@ class SqlStore(BulkOperations):
         count_stmt = sa.select(sa.func.count()).select_from(aliases).where(*where)
         with self.engine.begin() as conn:
             self._get_entity(conn, entity_id)
-            data = [self._alias(r) for r in conn.execute(stmt)]
+            data = [alias_record(r) for r in conn.execute(stmt)]
             count = int(conn.execute(count_stmt).scalar_one())
         return Page(data, count)
 
     def delete_alias(self, entity_id: str, alias_id: int) -> Alias:
         """Delete one alias; the canonical name's alias cannot be deleted (``ConflictError``)."""
         with self.engine.begin() as conn:
+            seq = claim_seq(conn)
             entity = self._get_entity(conn, entity_id)
             alias = self._get_alias(conn, entity_id, alias_id)
             if alias.name == entity.canonical:
@@ -308,6 +301,7 @@ class SqlStore(BulkOperations):
                 )
                 raise ConflictError(msg)
             conn.execute(aliases.delete().where(aliases.c.id == alias_id))
+            record_change(conn, Change(seq, "alias_deleted", entity_id, alias_id))
             return alias
 
     # --- judgements ------------------------------------------------------------------------
@@ -321,6 +315,7 @@ class SqlStore(BulkOperations):
             raise InputFormatError(msg)
         now = utc_now()
         with self.engine.begin() as conn:
+            seq = claim_seq(conn)
             self._get_entity(conn, draft.entity_id)
             alias_id = None
             if draft.verdict == "confirmed":
@@ -340,9 +335,12 @@ class SqlStore(BulkOperations):
                 "alias_id": alias_id,
                 "created_at": now,
             }
-            new_id = conn.execute(judgements.insert().returning(judgements.c.id), values)
+            new_id = int(
+                conn.execute(judgements.insert().returning(judgements.c.id), values).scalar_one()
+            )
+            record_change(conn, Change(seq, "judgement", draft.entity_id, new_id))
             return Judgement(
-                int(new_id.scalar_one()),
+                new_id,
                 name,
                 draft.entity_id,
                 draft.verdict,
@@ -368,18 +366,18 @@ class SqlStore(BulkOperations):
         )
         count_stmt = sa.select(sa.func.count()).select_from(judgements).where(*where)
         with self.engine.begin() as conn:
-            data = [self._judgement(r) for r in conn.execute(stmt)]
+            data = [judgement_record(r) for r in conn.execute(stmt)]
             count = int(conn.execute(count_stmt).scalar_one())
         return Page(data, count)
 
     def iter_rejections(self) -> Iterator[tuple[str, str]]:
         """(name, entity id) of every link whose latest judgement is a rejection."""
-        latest: dict[tuple[str, str], str] = {}
-        stmt = sa.select(judgements.c.name, judgements.c.entity_id, judgements.c.verdict)
-        with self.engine.begin() as conn:
-            for name, entity_id, verdict in conn.execute(stmt.order_by(judgements.c.id)):
-                latest[(name, entity_id)] = verdict
-        yield from (pair for pair, verdict in latest.items() if verdict == "rejected")
+        with self.snapshot() as snap:
+            yield from snap.rejections()
+
+    def snapshot(self) -> AbstractContextManager[SqlSnapshot]:
+        """A consistent read-only view of the registry (see ``changes.py``)."""
+        return open_snapshot(self.engine)
 
     # --- meta ------------------------------------------------------------------------------
 

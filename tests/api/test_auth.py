@@ -70,9 +70,30 @@ def test_writes_are_open_without_keys(client_with):
     assert api.post("/v1/entities", json={"canonical": "Kyiv"}).status_code == 201
 
 
-def test_placeholder_keys_are_refused():
-    with pytest.raises(ValueError, match="placeholder secret"):
-        make_settings(api_keys="changethis")
+def test_placeholder_keys_are_refused_in_production():
+    with pytest.raises(ValueError, match="CANONYM_API_KEYS contains a placeholder secret"):
+        make_settings(api_keys="changethis", environment="production")
+    url = "postgresql+psycopg://canonym:changeme@db/canonym"
+    with pytest.raises(ValueError, match="CANONYM_DATABASE_URL contains a placeholder"):
+        make_settings(api_keys="k-3f9a0c7d", database_url=url, environment="production")
+
+
+def test_placeholder_keys_only_warn_in_development():
+    with pytest.warns(UserWarning, match="placeholder secret"):
+        settings = make_settings(api_keys="changethis")
+    assert settings.api_key_list == ("changethis",)
+
+
+def test_production_requires_api_keys():
+    with pytest.raises(ValueError, match="CANONYM_API_KEYS must be set in production"):
+        make_settings(environment="production", api_keys=" , ")
+    assert make_settings(environment="PRODUCTION", api_keys="k-3f9a0c7d").api_key_list
+
+
+def test_cors_origins_are_a_list():
+    assert make_settings().cors_origin_list == ()
+    origins = make_settings(cors_origins="https://a.example, https://b.example").cors_origin_list
+    assert origins == ("https://a.example", "https://b.example")
 
 
 def test_blank_entries_are_ignored():

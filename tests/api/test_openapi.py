@@ -1,6 +1,7 @@
 """The OpenAPI document is product: walk /openapi.json and fail on any gap."""
 
 import pytest
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from app.api.app import TAGS
 
@@ -36,6 +37,7 @@ EXPECTED_OPERATION_IDS = {
     ("get", "/reconcile/v1/preview"): "reconciliation-preview-v1",
     ("get", "/healthz"): "system-healthz",
     ("get", "/readyz"): "system-readyz",
+    ("get", "/metrics"): "system-metrics",
 }
 
 
@@ -73,12 +75,14 @@ def test_every_operation_is_documented(spec):
         success = {"200", "201"} & set(op["responses"])
         assert success, where
         content = op["responses"][success.pop()]["content"]
-        # JSON, except the HTML pages of the reconciliation service (entity preview and view).
-        media = (
-            "text/html"
-            if path.startswith("/reconcile/") and "json" not in str(content)
-            else "application/json"
-        )
+        # JSON, except the Prometheus text of /metrics and the HTML pages of the
+        # reconciliation service (entity preview and view).
+        if path == "/metrics":
+            media = CONTENT_TYPE_LATEST
+        elif path.startswith("/reconcile/") and "json" not in str(content):
+            media = "text/html"
+        else:
+            media = "application/json"
         assert content[media]["schema"], where
         assert _error_ref(op["responses"]["500"]) == ERROR_REF, where
 

@@ -1,21 +1,12 @@
-"""Store fixtures: every store test runs on SQLite (a temporary file) and on PostgreSQL.
+"""Store fixtures: every store test runs on SQLite (a temporary file) and on PostgreSQL
+(``make_store``, in ``tests/conftest.py``).
 
 PostgreSQL is the server on 127.0.0.1:5432 (database ``test``, trust auth); each store gets a
 schema of its own, dropped afterwards, so concurrent runs never collide. When no server answers
 the PostgreSQL cases are skipped, unless ``CANONYM_REQUIRE_POSTGRES=1`` (CI), where they fail.
 """
 
-from collections.abc import Callable, Iterator
-
 import pytest
-
-from tests.factory import ENGINES, StoreFactory, store_factory
-
-
-@pytest.fixture(params=ENGINES)
-def make_store(request, tmp_path) -> Iterator[Callable[[], StoreFactory]]:
-    with store_factory(request.param, tmp_path) as factory:
-        yield factory
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Request
 
-from app.api.deps import MatcherDep, SettingsDep, get_registry
+from app.api.deps import MatcherDep, MetricsDep, SettingsDep, get_registry
 from app.api.errors import error_responses
 from app.api.examples import CLUSTER_EXAMPLES
 from app.api.limits import check_names
@@ -78,6 +78,7 @@ def cluster(
     request: Annotated[ClusterRequest, Body(openapi_examples=CLUSTER_EXAMPLES)],
     matcher: MatcherDep,
     settings: SettingsDep,
+    metrics: MetricsDep,
     http: Request,
 ) -> ClusterResponse:
     """Group names into entities and choose each entity's canonical spelling.
@@ -101,6 +102,7 @@ def cluster(
     """
     pairs = [(n.name, n.count) if isinstance(n, NameCount) else (n, 1) for n in request.names]
     check_names([name for name, _ in pairs], settings)
+    metrics.count_names("cluster", len(pairs))
     clusters = matcher.cluster(pairs, explain=request.explain)
     entities = [_entity(c) for c in clusters]
     if request.resolve:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body
 
-from app.api.deps import MatcherDep, SettingsDep
+from app.api.deps import MatcherDep, MetricsDep, SettingsDep
 from app.api.errors import error_responses
 from app.api.examples import NORMALIZE_EXAMPLES
 from app.api.limits import check_names
@@ -48,6 +48,7 @@ def normalize(
     request: Annotated[NormalizeRequest, Body(openapi_examples=NORMALIZE_EXAMPLES)],
     matcher: MatcherDep,
     settings: SettingsDep,
+    metrics: MetricsDep,
 ) -> NormalizeResponse:
     """Normalize each name the way the matcher sees it.
 
@@ -63,6 +64,7 @@ def normalize(
       characters (**413** otherwise).
     """
     check_names(request.names, settings)
+    metrics.count_names("normalize", len(request.names))
     results = []
     for i, name in enumerate(request.names):
         try:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body
 
-from app.api.deps import MatcherDep, SettingsDep
+from app.api.deps import MatcherDep, MetricsDep, SettingsDep
 from app.api.errors import error_responses
 from app.api.examples import COMPARE_EXAMPLES
 from app.api.limits import check_batch_size, check_name
@@ -62,6 +62,7 @@ def compare(
     request: Annotated[CompareRequest, Body(openapi_examples=COMPARE_EXAMPLES)],
     matcher: MatcherDep,
     settings: SettingsDep,
+    metrics: MetricsDep,
 ) -> CompareResponse:
     """Compare each pair of names and decide whether they denote the same entity.
 
@@ -82,6 +83,7 @@ def compare(
         check_name(pair.a, f"pairs[{i}].a", settings)
         check_name(pair.b, f"pairs[{i}].b", settings)
     explain = request.explain
+    metrics.count_names("compare", 2 * len(request.pairs))
     results = [
         _result(_decide(matcher, i, pair.a, pair.b, explain), explain)
         for i, pair in enumerate(request.pairs)

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Query
 
-from app.api.deps import RegistryDep, SettingsDep, WriteAccess
+from app.api.deps import MetricsDep, RegistryDep, SettingsDep, WriteAccess
 from app.api.errors import error_responses
 from app.api.examples import JUDGEMENT_EXAMPLES, RESOLVE_EXAMPLES
 from app.api.limits import check_name, check_names
@@ -61,6 +61,7 @@ def resolve(
     request: Annotated[ResolveRequest, Body(openapi_examples=RESOLVE_EXAMPLES)],
     registry: RegistryDep,
     settings: SettingsDep,
+    metrics: MetricsDep,
 ) -> ResolveResponse:
     """Find, for each name, the registry entities it may denote, and decide.
 
@@ -75,6 +76,7 @@ def resolve(
     - At most `CANONYM_MAX_NAMES_PER_REQUEST` names (**413**); blank names **422**.
     """
     check_names(request.names, settings)
+    metrics.count_names("resolve", len(request.names))
     top_k = request.top_k or settings.resolve_top_k
     resolutions = registry.resolve(request.names, top_k, request.explain)
     return ResolveResponse(

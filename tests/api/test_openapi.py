@@ -67,7 +67,7 @@ def test_operations_with_a_body_document_their_errors(spec):
     with_body = [(m, p, op) for m, p, op in _operations(spec) if "requestBody" in op]
     assert len(with_body) == 9
     for method, path, op in with_body:
-        for status in ("400", "413", "422"):
+        for status in ("400", "413", "415", "422"):
             assert _error_ref(op["responses"][status]) == ERROR_REF, f"{method} {path} {status}"
             assert op["responses"][status]["description"], f"{method} {path} {status}"
 

@@ -68,6 +68,16 @@ class Settings(BaseSettings):
     resolve_top_k: int = Field(
         default=3, ge=1, le=50, description="Candidates returned per name by default."
     )
+    max_body_bytes: int = Field(
+        default=33_554_432,
+        ge=1,
+        description="Most bytes accepted in one request body (413 body_too_large beyond).",
+    )
+    cors_origins: str | None = Field(
+        default=None,
+        description="Comma-separated origins allowed to call the API from a browser (CORS); "
+        "unset: no CORS headers at all.",
+    )
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -93,6 +103,13 @@ class Settings(BaseSettings):
         if self.api_keys is None:
             return ()
         return tuple(k.strip() for k in self.api_keys.split(",") if k.strip())
+
+    @property
+    def cors_origin_list(self) -> tuple[str, ...]:
+        """The origins allowed by CORS, blanks dropped; empty when CORS is off."""
+        if self.cors_origins is None:
+            return ()
+        return tuple(o.strip() for o in self.cors_origins.split(",") if o.strip())
 
 
 @lru_cache(maxsize=1)

@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.store.base import AliasDraft, EntityDraft
+from app.store.schema import aliases, entities, judgements
 from app.store.sql import SqlStore
 
 # The CI server; CANONYM_TEST_POSTGRES_URL points the tests at another one.
@@ -87,3 +88,17 @@ def gaddafi(entity_id: str | None = "ent_gaddafi") -> EntityDraft:
 def draft(canonical: str, kind: str = "person", **fields) -> EntityDraft:
     aliases = tuple(AliasDraft(a) for a in fields.pop("aliases", ()))
     return EntityDraft(canonical=canonical, kind=kind, aliases=aliases, **fields)
+
+
+def table_counts(engine: sa.Engine) -> dict[str, int]:
+    """Rows of each registry table."""
+    with engine.connect() as conn:
+        return {
+            t.name: int(conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one())
+            for t in (entities, aliases, judgements)
+        }
+
+
+def registry_counts(client) -> dict[str, int]:
+    """Rows of each registry table behind a TestClient whose lifespan runs."""
+    return table_counts(client.app.state.registry.store.engine)

@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from app import __version__
 from app.api.errors import HANDLERS
+from app.api.middleware import add_middleware
 from app.api.registry import Registry
 from app.api.routes import clusters, names, pairs, registry, resolve, system
 from app.core.matcher import Matcher
@@ -108,6 +109,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         generate_unique_id_function=_operation_id,
     )
     app.state.settings = settings or get_settings()
+    add_middleware(app, app.state.settings)
     app.state.matcher = None
     app.state.registry = None
     for router in (

@@ -8,6 +8,7 @@
     │   ├── BatchTooLargeError    code=batch_too_large
     │   └── BodyTooLargeError     code=body_too_large     a request body over the byte limit
     ├── InputFormatError          code=invalid_input      a file or payload that cannot be read
+    │   ├── InvalidValueError     code=invalid_value      read, but the registry cannot keep it
     │   └── UnsupportedMediaTypeError  code=unsupported_media_type  a body that is not JSON
     ├── EntityNotFoundError       code=entity_not_found   no entity (or alias) with that id
     ├── ConflictError             code=conflict           the write clashes with stored data
@@ -71,6 +72,13 @@ class InputFormatError(CanonymError):
     """An input file or payload that cannot be parsed."""
 
     code = "invalid_input"
+
+
+class InvalidValueError(InputFormatError):
+    """A value that was read but that the registry cannot keep faithfully on every engine
+    (longer than its column, NUL or NaN in attributes, nesting too deep)."""
+
+    code = "invalid_value"
 
 
 class UnsupportedMediaTypeError(InputFormatError):

@@ -29,6 +29,7 @@ from app.errors import (
     ForbiddenError,
     InputFormatError,
     InvalidNameError,
+    InvalidValueError,
     LimitExceededError,
     NameTooLongError,
     UnauthorizedError,
@@ -48,6 +49,7 @@ STATUS_BY_ERROR: dict[type[CanonymError], int] = {
     NameTooLongError: 413,
     BatchTooLargeError: 413,
     InputFormatError: 400,
+    InvalidValueError: 422,
     UnsupportedMediaTypeError: 415,
     UnauthorizedError: 401,
     ForbiddenError: 403,
@@ -57,12 +59,18 @@ STATUS_BY_ERROR: dict[type[CanonymError], int] = {
 
 # Codes of HTTP errors raised by the framework itself (unknown path, wrong method, ...).
 _CODE_BY_STATUS = {
-    400: "bad_request",
+    400: "invalid_input",
     404: "not_found",
     405: "method_not_allowed",
     413: "body_too_large",
     415: "unsupported_media_type",
     503: "not_ready",
+}
+
+# Clearer words for the framework's own messages.
+_FRAMEWORK_MESSAGES = {
+    "There was an error parsing the body": "request body is not valid JSON "
+    "(it cannot be decoded, or it nests too deeply)",
 }
 
 # Bounds that keep validation error bodies small and JSON-serialisable whatever was sent.
@@ -82,8 +90,8 @@ _RESPONSE_DESCRIPTIONS = {
     "over `CANONYM_MAX_BODY_BYTES` (`body_too_large`).",
     415: "The body is not sent as JSON: `content-type` must be `application/json` "
     "(`unsupported_media_type`).",
-    422: "A name is empty (`empty_name`) or the body does not match the schema "
-    "(`invalid_request`).",
+    422: "A name is empty (`empty_name`), a value cannot be stored (`invalid_value`) or the "
+    "body does not match the schema (`invalid_request`).",
     500: "An unexpected error (`internal_error`); the details are in the service log.",
     503: "The matcher or the registry is not loaded yet (`not_ready`).",
 }
@@ -204,7 +212,7 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
         phrase = HTTPStatus(exc.status_code).phrase
     except ValueError:
         phrase = f"HTTP error {exc.status_code}"
-    message = detail or phrase
+    message = _FRAMEWORK_MESSAGES.get(detail or "", detail or phrase)
     response = error_response(exc.status_code, code, _text(message))
     if exc.headers:
         response.headers.update(exc.headers)

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from app.core.scripts import token_script
-from app.errors import InputFormatError, InvalidNameError
+from app.errors import InvalidNameError, InvalidValueError
 from app.store.base import AliasDraft, EntityDraft, check_entity_id, check_kind, check_text
 
 __all__ = [
@@ -81,12 +81,12 @@ MAX_JSON_DEPTH = 32
 def _check_json(value: Any, where: str, depth: int) -> None:
     if depth > MAX_JSON_DEPTH:
         msg = f"{where} nests deeper than {MAX_JSON_DEPTH} levels"
-        raise InputFormatError(msg)
+        raise InvalidValueError(msg)
     if isinstance(value, str):
         # PostgreSQL's jsonb refuses \u0000, and a lone surrogate has no UTF-8 form.
         if "\x00" in value or SURROGATE.search(value):
             msg = f"{where} contains a NUL character or an unpaired surrogate"
-            raise InputFormatError(msg)
+            raise InvalidValueError(msg)
     elif isinstance(value, dict):
         for key, item in value.items():
             _check_json(str(key), where, depth + 1)
@@ -103,10 +103,10 @@ def json_object(value: dict[str, Any], where: str) -> dict[str, Any]:
         json.dumps(value, allow_nan=False)
     except ValueError:
         msg = f"{where} must not hold NaN or infinite numbers"
-        raise InputFormatError(msg) from None
+        raise InvalidValueError(msg) from None
     except RecursionError:
         msg = f"{where} nests deeper than {MAX_JSON_DEPTH} levels"
-        raise InputFormatError(msg) from None
+        raise InvalidValueError(msg) from None
     _check_json(value, where, 0)
     return dict(value)
 
@@ -125,7 +125,7 @@ def check_short(value: str | None, where: str, limit: int) -> str | None:
     check_filter(value, where)
     if value is not None and len(value) > limit:
         msg = f"{where} has {len(value)} characters, more than the limit of {limit}"
-        raise InputFormatError(msg)
+        raise InvalidValueError(msg)
     return value
 
 

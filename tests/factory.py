@@ -73,6 +73,24 @@ def store_factory(engine: str, tmp_path: Path) -> Iterator[StoreFactory]:
         admin.dispose()
 
 
+@contextmanager
+def fresh_postgres_database(prefix: str) -> Iterator[str]:
+    """The URL of a new, empty database on the test server, dropped afterwards (with any
+    connection a killed client left behind)."""
+    engine = _postgres_engine()
+    admin = engine.execution_options(isolation_level="AUTOCOMMIT")
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = sa.engine.make_url(POSTGRES_URL).set(database=name)
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
+
+
 def gaddafi(entity_id: str | None = "ent_gaddafi") -> EntityDraft:
     return EntityDraft(
         canonical="Muammar Gaddafi",

@@ -1,0 +1,116 @@
+"""The long fuzz run: Schemathesis against a real server, every operation, every check.
+
+    .venv/bin/python benchmarks/fuzz.py [--examples 200] [--seed 7] [--database-url URL]
+
+A uvicorn server of this checkout is started on loopback (seeded registry, an API key
+required for writes) and ``schemathesis run`` fuzzes its own ``/openapi.json``: the
+examples, coverage, fuzzing and stateful phases, with the settings of ``schemathesis.toml``
+(shared with ``tests/api/test_fuzz.py``), a fixed seed and at most ``--examples`` cases per
+operation and phase. Beside Schemathesis' own verdict, the server's access log is read back
+to count every status it sent, so a 5xx cannot go unnoticed. Results go to
+benchmarks/results/fuzz.txt (summary) and fuzz.json (Schemathesis' report); the exit status
+is non-zero on any failure or 5xx.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import re
+import shlex
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from serve import ROOT, running_server
+
+RESULTS = ROOT / "benchmarks" / "results"
+KEY = "k-fuzz-1d7c93e0"
+# uvicorn's access log: 127.0.0.1:51234 - "POST /v1/compare HTTP/1.1" 200 OK
+ACCESS = re.compile(r'"([A-Z]+) (\S+) HTTP/[0-9.]+" (\d{3})')
+
+
+def _statuses(log: Path) -> collections.Counter[str]:
+    counts: collections.Counter[str] = collections.Counter()
+    for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
+        if (m := ACCESS.search(line)) is not None:
+            counts[m.group(3)] += 1
+    return counts
+
+
+def _summary(output: str) -> str:
+    start = output.rfind("SUMMARY")
+    return output[output.rfind("\n", 0, start) + 1 :].strip() if start >= 0 else output[-3000:]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--examples", type=int, default=200, help="cases per operation")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--database-url", default=None, help="PostgreSQL URL (default SQLite)")
+    parser.add_argument("--output", default="fuzz", help="name of the result files")
+    args = parser.parse_args()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    settings = {"CANONYM_API_KEYS": KEY, "CANONYM_LOG_LEVEL": "info"}
+    if args.database_url:
+        settings["CANONYM_DATABASE_URL"] = args.database_url
+    report = RESULTS / f"{args.output}.json"
+    shown = report.relative_to(ROOT)  # the path the summary names
+    with tempfile.TemporaryDirectory(prefix="canonym-fuzz-") as tmp:
+        with running_server(Path(tmp), settings) as server:
+            command = [
+                str(Path(sys.executable).with_name("schemathesis")),
+                "--config-file",
+                str(ROOT / "schemathesis.toml"),
+                "--no-color",
+                "run",
+                f"{server.url}/openapi.json",
+                "--checks=all",
+                f"--max-examples={args.examples}",
+                f"--seed={args.seed}",
+                "--workers=1",
+                f"--header=X-API-Key: {KEY}",
+                "--report=json",
+                f"--report-json-path={shown}",
+            ]
+            start = time.perf_counter()
+            run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+            elapsed = time.perf_counter() - start
+        statuses = _statuses(server.log)
+    result = json.loads(report.read_text(encoding="utf-8"))
+    server_errors = sum(n for status, n in statuses.items() if status.startswith("5"))
+    cases = result["test_cases"]
+    engine = "PostgreSQL" if args.database_url else "SQLite"
+    lines = [
+        f"# Fuzz run ({time.strftime('%Y-%m-%d')}), Schemathesis {result['schemathesis_version']}",
+        "",
+        f"command: .venv/bin/python benchmarks/fuzz.py {shlex.join(sys.argv[1:])}".rstrip(),
+        f"registry: {engine} (seeded), writes need an API key; seed {args.seed}, "
+        f"at most {args.examples} cases per operation and phase, every check",
+        f"operations tested: {result['operations']['tested']}/{result['operations']['total']}",
+        f"test cases: {cases['generated']} generated, {cases['with_failures']} with failures, "
+        f"{cases['errored']} errored; {len(result['failures'])} distinct failures",
+        f"requests the server answered: {sum(statuses.values())} "
+        + "("
+        + ", ".join(f"{s}: {n}" for s, n in sorted(statuses.items()))
+        + ")",
+        f"server errors (5xx): {server_errors}",
+        f"time: {elapsed:.0f} s; schemathesis exit status {run.returncode}",
+        "",
+        _summary(run.stdout),
+        "",
+    ]
+    (RESULTS / f"{args.output}.txt").write_text("\n".join(lines), encoding="utf-8")
+    print("\n".join(lines))
+    if run.returncode != 0:
+        print(run.stdout[-20_000:], file=sys.stderr)
+    return 1 if run.returncode != 0 or server_errors else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -50,19 +50,24 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(work_dir: Path, settings: dict[str, str]) -> Iterator[Server]:
+def running_server(
+    work_dir: Path, settings: dict[str, str], access_log: bool = True
+) -> Iterator[Server]:
     """Start uvicorn on a free loopback port, wait until ``/readyz`` answers, stop it after.
 
     Args:
         work_dir: where the SQLite registry (unless ``CANONYM_DATABASE_URL`` is given) and
             ``server.log`` go; a server started again on the same directory finds its data.
         settings: ``CANONYM_*`` variables for the server, on top of a clean environment.
+        access_log: let uvicorn log every request (off for load tests).
     """
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CANONYM_")}
     env.update({"CANONYM_DATABASE_PATH": str(work_dir / "registry.db"), **settings})
     log = work_dir / "server.log"
     command = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1"]
+    if not access_log:
+        command.append("--no-access-log")
     with log.open("ab") as out:  # appended to: a restarted server keeps the earlier log
         process = subprocess.Popen(
             [*command, "--port", str(port)], cwd=ROOT, env=env, stdout=out, stderr=out

@@ -1,9 +1,10 @@
 """The long fuzz run: Schemathesis against a real server, every operation, every check.
 
-    .venv/bin/python benchmarks/fuzz.py [--examples 200] [--seed 7] [--database-url URL]
+    .venv/bin/python benchmarks/fuzz.py [--examples 200] [--seed 7] [--postgres SERVER_URL]
 
-A uvicorn server of this checkout is started on loopback (seeded registry, an API key
-required for writes) and ``schemathesis run`` fuzzes its own ``/openapi.json``: the
+A uvicorn server of this checkout is started on loopback (seeded registry in a fresh SQLite
+file, or with ``--postgres`` in a fresh database created on that server and dropped after; an
+API key required for writes) and ``schemathesis run`` fuzzes its own ``/openapi.json``: the
 examples, coverage, fuzzing and stateful phases, with the settings of ``schemathesis.toml``
 (shared with ``tests/api/test_fuzz.py``), a fixed seed and at most ``--examples`` cases per
 operation and phase. Beside Schemathesis' own verdict, the server's access log is read back
@@ -23,7 +24,12 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -48,20 +54,47 @@ def _summary(output: str) -> str:
     return output[output.rfind("\n", 0, start) + 1 :].strip() if start >= 0 else output[-3000:]
 
 
+@contextmanager
+def _database(server_url: str | None) -> Iterator[str | None]:
+    """A fresh PostgreSQL database on ``server_url`` (dropped after), or None for SQLite."""
+    if server_url is None:
+        yield None
+        return
+    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
+    name = f"canonym_fuzz_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield sa.engine.make_url(server_url).set(database=name).render_as_string(False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--examples", type=int, default=200, help="cases per operation")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--database-url", default=None, help="PostgreSQL URL (default SQLite)")
+    parser.add_argument(
+        "--postgres",
+        default=None,
+        metavar="SERVER_URL",
+        help="fuzz on a fresh database of this PostgreSQL server, e.g. "
+        "postgresql+psycopg://postgres@127.0.0.1:5432/postgres (default: SQLite)",
+    )
     parser.add_argument("--output", default="fuzz", help="name of the result files")
     args = parser.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
     settings = {"CANONYM_API_KEYS": KEY, "CANONYM_LOG_LEVEL": "info"}
-    if args.database_url:
-        settings["CANONYM_DATABASE_URL"] = args.database_url
     report = RESULTS / f"{args.output}.json"
     shown = report.relative_to(ROOT)  # the path the summary names
-    with tempfile.TemporaryDirectory(prefix="canonym-fuzz-") as tmp:
+    with (
+        tempfile.TemporaryDirectory(prefix="canonym-fuzz-") as tmp,
+        _database(args.postgres) as url,
+    ):
+        if url is not None:
+            settings["CANONYM_DATABASE_URL"] = url
         with running_server(Path(tmp), settings) as server:
             command = [
                 str(Path(sys.executable).with_name("schemathesis")),
@@ -85,7 +118,7 @@ def main() -> int:
     result = json.loads(report.read_text(encoding="utf-8"))
     server_errors = sum(n for status, n in statuses.items() if status.startswith("5"))
     cases = result["test_cases"]
-    engine = "PostgreSQL" if args.database_url else "SQLite"
+    engine = "PostgreSQL" if args.postgres else "SQLite"
     lines = [
         f"# Fuzz run ({time.strftime('%Y-%m-%d')}), Schemathesis {result['schemathesis_version']}",
         "",

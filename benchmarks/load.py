@@ -107,7 +107,11 @@ async def _client(
 
 async def _round(server: Server, clients: int, seconds: float, pool: list[str]) -> dict[str, Any]:
     tallies = {op: Tally() for op in OPERATIONS}
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    # Idle connections are dropped before uvicorn's 5 s keep-alive timeout closes them: a
+    # request sent on a connection the server is closing at that moment fails on the client.
+    limits = httpx.Limits(
+        max_connections=clients, max_keepalive_connections=clients, keepalive_expiry=2.0
+    )
     async with httpx.AsyncClient(base_url=server.url, limits=limits, timeout=30) as client:
         start = time.monotonic()
         end = start + seconds

@@ -12,13 +12,14 @@ from fastapi import FastAPI
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.errors import error_response
 from app.errors import BodyTooLargeError
 from app.settings import Settings
 
-__all__ = ["BodySizeLimit", "add_middleware"]
+__all__ = ["BodySizeLimit", "JsonCors", "add_middleware"]
 
 # The methods and headers a browser may use across origins when CORS is configured.
 _CORS_METHODS = ["GET", "POST", "PATCH", "DELETE"]
@@ -92,12 +93,27 @@ class BodySizeLimit:
             await response(scope, receive, send)
 
 
+class JsonCors(CORSMiddleware):
+    """Starlette's CORS, with a refused preflight answered in the service's error shape."""
+
+    def preflight_response(self, request_headers: Headers) -> Response:
+        response = super().preflight_response(request_headers)
+        if response.status_code < 400:
+            return response
+        reason = bytes(response.body).decode("utf-8", "replace")  # "Disallowed CORS origin"
+        refused = error_response(response.status_code, "cors_refused", reason)
+        for name in ("vary", "access-control-allow-methods", "access-control-max-age"):
+            if name in response.headers:
+                refused.headers[name] = response.headers[name]
+        return refused
+
+
 def add_middleware(app: FastAPI, settings: Settings) -> None:
     """Add the body size limit and, when origins are configured, CORS to ``app``."""
     origins = list(settings.cors_origin_list)
     if origins:
         app.add_middleware(
-            CORSMiddleware,
+            JsonCors,
             allow_origins=origins,
             allow_methods=_CORS_METHODS,
             allow_headers=_CORS_HEADERS,

@@ -159,6 +159,13 @@ def test_cors_allows_only_the_configured_origins(client_with):
         headers={"Origin": "https://evil.example"},
     )
     assert "access-control-allow-origin" not in r.headers
+    r = api.options(
+        "/v1/compare",
+        headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
+    )
+    assert r.status_code == 400
+    assert r.json() == {"error": {"code": "cors_refused", "message": "Disallowed CORS origin"}}
+    assert "access-control-allow-origin" not in r.headers
 
 
 def test_an_internal_error_is_a_generic_json_500(monkeypatch, caplog):

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import collections
 import json
+import os
 import re
 import shlex
 import subprocess
@@ -35,7 +36,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from serve import ROOT, running_server
 
-RESULTS = ROOT / "benchmarks" / "results"
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
 KEY = "k-fuzz-1d7c93e0"
 # uvicorn's access log: 127.0.0.1:51234 - "POST /v1/compare HTTP/1.1" 200 OK
 ACCESS = re.compile(r'"([A-Z]+) (\S+) HTTP/[0-9.]+" (\d{3})')
@@ -112,7 +114,10 @@ def main() -> int:
                 f"--report-json-path={shown}",
             ]
             start = time.perf_counter()
-            run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+            hooks = {**os.environ, "SCHEMATHESIS_HOOKS": str(HERE / "fuzz_hooks.py")}
+            run = subprocess.run(
+                command, cwd=ROOT, env=hooks, capture_output=True, text=True, check=False
+            )
             elapsed = time.perf_counter() - start
         statuses = _statuses(server.log)
     result = json.loads(report.read_text(encoding="utf-8"))

@@ -13,6 +13,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 
+import benchmarks.fuzz_hooks  # noqa: F401  (sends the import's JSON Lines bodies)
 from app.api.app import create_app
 from tests.conftest import make_settings
 

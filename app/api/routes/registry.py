@@ -120,7 +120,12 @@ def list_entities(
                     "examples": IMPORT_EXAMPLES,
                 },
                 "application/x-ndjson": {
-                    "schema": {"type": "string", "description": "One entity object per line."},
+                    "schema": {
+                        "type": "array",
+                        "items": {"$ref": "#/components/schemas/EntityCreate"},
+                        "description": "The same entity objects, one JSON object per line "
+                        "(JSON Lines).",
+                    },
                 },
             },
         }

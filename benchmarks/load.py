@@ -112,6 +112,7 @@ async def _round(server: Server, clients: int, seconds: float, pool: list[str]) 
     limits = httpx.Limits(
         max_connections=clients, max_keepalive_connections=clients, keepalive_expiry=2.0
     )
+    cpu_before = server.cpu_seconds()
     async with httpx.AsyncClient(base_url=server.url, limits=limits, timeout=30) as client:
         start = time.monotonic()
         end = start + seconds
@@ -129,7 +130,8 @@ async def _round(server: Server, clients: int, seconds: float, pool: list[str]) 
             "p99_ms": _percentile(t.latencies_ms, 0.99),
             "max_ms": max(t.latencies_ms, default=0.0),
         }
-    return {"seconds": wall, "operations": ops, "rss_mib": server.rss_mib()}
+    cpu = server.cpu_seconds() - cpu_before
+    return {"seconds": wall, "operations": ops, "rss_mib": server.rss_mib(), "server_cpu_s": cpu}
 
 
 def _report(
@@ -159,9 +161,18 @@ def _report(
     total = sum(s["requests"] for r in rounds for s in r["operations"].values())
     errors = sum(s["errors"] for r in rounds for s in r["operations"].values())
     rss = [start_rss] + [r["rss_mib"] for r in rounds]
+    cpu = [
+        f"round {n}: {r['server_cpu_s']:.0f} s of CPU in {r['seconds']:.0f} s "
+        f"({100 * r['server_cpu_s'] / r['seconds']:.0f}% of one core), "
+        f"{sum(s['requests'] for s in r['operations'].values()) / r['server_cpu_s']:.1f} "
+        "requests per CPU-second"
+        for n, r in enumerate(rounds, start=1)
+    ]
     lines += [
         "",
         f"requests: {total}, errors: {errors}",
+        "server CPU (the one worker is CPU-bound; on a busy machine it gets less than a core): "
+        + "; ".join(cpu),
         "server resident memory (MiB): after start-up "
         + f"{rss[0]:.0f}; "
         + ", ".join(f"after round {i} {v:.0f}" for i, v in enumerate(rss[1:], start=1)),

@@ -5,8 +5,11 @@
     │   └── EmptyNameError        code=empty_name         nothing left after normalization
     ├── LimitExceededError        code=limit_exceeded     a configured limit was passed
     │   ├── NameTooLongError      code=name_too_long
-    │   └── BatchTooLargeError    code=batch_too_large
+    │   ├── BatchTooLargeError    code=batch_too_large
+    │   └── BodyTooLargeError     code=body_too_large     a request body over the byte limit
     ├── InputFormatError          code=invalid_input      a file or payload that cannot be read
+    │   ├── InvalidValueError     code=invalid_value      read, but the registry cannot keep it
+    │   └── UnsupportedMediaTypeError  code=unsupported_media_type  a body that is not JSON
     ├── EntityNotFoundError       code=entity_not_found   no entity (or alias) with that id
     ├── ConflictError             code=conflict           the write clashes with stored data
     ├── UnauthorizedError         code=unauthorized       a write without an API key
@@ -59,10 +62,29 @@ class BatchTooLargeError(LimitExceededError):
     code = "batch_too_large"
 
 
+class BodyTooLargeError(LimitExceededError):
+    """A request body with more bytes than the configured maximum."""
+
+    code = "body_too_large"
+
+
 class InputFormatError(CanonymError):
     """An input file or payload that cannot be parsed."""
 
     code = "invalid_input"
+
+
+class InvalidValueError(InputFormatError):
+    """A value that was read but that the registry cannot keep faithfully on every engine
+    (longer than its column, NUL or NaN in attributes, nesting too deep)."""
+
+    code = "invalid_value"
+
+
+class UnsupportedMediaTypeError(InputFormatError):
+    """A request body sent with a content type the route does not read (not JSON)."""
+
+    code = "unsupported_media_type"
 
 
 class EntityNotFoundError(CanonymError):

@@ -103,6 +103,11 @@ class Settings(BaseSettings):
         description="How often each process reads the registry's change log and applies "
         "other processes' writes to its index.",
     )
+    max_body_bytes: int = Field(
+        default=33_554_432,
+        ge=1,
+        description="Most bytes accepted in one request body (413 body_too_large beyond).",
+    )
 
     @field_validator("log_level", "log_format", "environment", mode="before")
     @classmethod

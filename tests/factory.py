@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.store.base import AliasDraft, EntityDraft
+from app.store.schema import aliases, entities, judgements
 from app.store.sql import SqlStore
 
 # The CI server; CANONYM_TEST_POSTGRES_URL points the tests at another one.
@@ -72,6 +73,24 @@ def store_factory(engine: str, tmp_path: Path) -> Iterator[StoreFactory]:
         admin.dispose()
 
 
+@contextmanager
+def fresh_postgres_database(prefix: str) -> Iterator[str]:
+    """The URL of a new, empty database on the test server, dropped afterwards (with any
+    connection a killed client left behind)."""
+    engine = _postgres_engine()
+    admin = engine.execution_options(isolation_level="AUTOCOMMIT")
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = sa.engine.make_url(POSTGRES_URL).set(database=name)
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
+
+
 def gaddafi(entity_id: str | None = "ent_gaddafi") -> EntityDraft:
     return EntityDraft(
         canonical="Muammar Gaddafi",
@@ -87,3 +106,17 @@ def gaddafi(entity_id: str | None = "ent_gaddafi") -> EntityDraft:
 def draft(canonical: str, kind: str = "person", **fields) -> EntityDraft:
     aliases = tuple(AliasDraft(a) for a in fields.pop("aliases", ()))
     return EntityDraft(canonical=canonical, kind=kind, aliases=aliases, **fields)
+
+
+def table_counts(engine: sa.Engine) -> dict[str, int]:
+    """Rows of each registry table."""
+    with engine.connect() as conn:
+        return {
+            t.name: int(conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one())
+            for t in (entities, aliases, judgements)
+        }
+
+
+def registry_counts(client) -> dict[str, int]:
+    """Rows of each registry table behind a TestClient whose lifespan runs."""
+    return table_counts(client.app.state.runtime.registry.store.engine)

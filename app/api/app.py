@@ -7,14 +7,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
 from app import __version__
 from app.api.errors import HANDLERS
+from app.api.guards import add_middleware
 from app.api.metrics import Metrics
-from app.api.middleware import REQUEST_ID_HEADER, RequestContextMiddleware
+from app.api.middleware import RequestContextMiddleware
 from app.api.routes import (
     clusters,
     names,
@@ -107,15 +107,10 @@ def create_app(settings: Settings | None = None, *, background_start: bool = Fal
     app.state.runtime = runtime
     app.state.metrics = metrics
     app.state.background_start = background_start
-    if settings.cors_origin_list:
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=list(settings.cors_origin_list),
-            allow_methods=["GET", "POST", "PATCH", "DELETE"],
-            allow_headers=["Content-Type", "Authorization", "X-API-Key", REQUEST_ID_HEADER],
-            expose_headers=[REQUEST_ID_HEADER],
-        )
-    # Added last, so outermost: CORS preflights get a request id and are counted too.
+    # Body size limit and CORS (when origins are configured).
+    add_middleware(app, settings)
+    # Added last, so outermost: refused bodies and CORS preflights get a request id and are
+    # counted too.
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
     for router in (
         names.router,

@@ -8,6 +8,7 @@ They read from ``app.state``, filled by ``create_app`` (settings, metrics) and i
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 from typing import Annotated
 
@@ -18,10 +19,11 @@ from app.api.metrics import Metrics
 from app.api.registry import Registry
 from app.api.runtime import Runtime
 from app.core.matcher import Matcher
-from app.errors import ForbiddenError, UnauthorizedError
+from app.errors import ForbiddenError, UnauthorizedError, UnsupportedMediaTypeError
 from app.settings import Settings
 
 __all__ = [
+    "JsonBody",
     "MatcherDep",
     "MetricsDep",
     "RegistryDep",
@@ -33,7 +35,10 @@ __all__ = [
     "get_metrics",
     "get_registry",
     "get_runtime",
+    "is_json",
+    "media_type",
     "require_api_key",
+    "require_json_body",
 ]
 
 # auto_error=False: a missing key is answered by require_api_key in the service's error shape.
@@ -105,12 +110,47 @@ def require_api_key(
             "(X-API-Key header or Authorization: Bearer)"
         )
         raise UnauthorizedError(msg)
-    given_bytes = given.encode("utf-8", "replace")
-    matches = [hmac.compare_digest(given_bytes, k.encode("utf-8")) for k in keys]
+    # Equal-length digests: compare_digest then takes the same time whatever the key's length.
+    given_digest = _digest(given)
+    matches = [hmac.compare_digest(given_digest, _digest(k)) for k in keys]
     if not any(matches):
         msg = "the API key is not valid"
         raise ForbiddenError(msg)
 
 
+def _digest(key: str) -> bytes:
+    return hashlib.sha256(key.encode("utf-8")).digest()
+
+
 # For the ``dependencies=`` of every mutating route.
 WriteAccess = Depends(require_api_key)
+
+
+def media_type(content_type: str | None) -> str:
+    """The media type of a ``content-type`` header, lower-cased, without its parameters."""
+    return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+def is_json(content_type: str | None) -> bool:
+    """True for ``application/json`` and ``application/<anything>+json``."""
+    kind = media_type(content_type)
+    return kind == "application/json" or (
+        kind.startswith("application/") and kind.endswith("+json")
+    )
+
+
+def require_json_body(request: Request) -> None:
+    """Refuse a body sent as anything but JSON with **415** ``unsupported_media_type``.
+
+    Without this, a form or a text body would reach validation as a string and be answered
+    with a confusing "body should be an object".
+    """
+    content_type = request.headers.get("content-type")
+    if not is_json(content_type):
+        got = f"got {media_type(content_type)!r}" if content_type else "no content-type header"
+        msg = f"the request body must be JSON sent with content-type: application/json ({got})"
+        raise UnsupportedMediaTypeError(msg)
+
+
+# For the ``dependencies=`` of every route whose body is a JSON object.
+JsonBody = Depends(require_json_body)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections.abc import Callable, Coroutine, Sequence
 from http import HTTPStatus
 from typing import Any
@@ -29,9 +30,11 @@ from app.errors import (
     ForbiddenError,
     InputFormatError,
     InvalidNameError,
+    InvalidValueError,
     LimitExceededError,
     NameTooLongError,
     UnauthorizedError,
+    UnsupportedMediaTypeError,
 )
 
 __all__ = ["HANDLERS", "STATUS_BY_ERROR", "error_response", "error_responses"]
@@ -47,6 +50,8 @@ STATUS_BY_ERROR: dict[type[CanonymError], int] = {
     NameTooLongError: 413,
     BatchTooLargeError: 413,
     InputFormatError: 400,
+    InvalidValueError: 422,
+    UnsupportedMediaTypeError: 415,
     UnauthorizedError: 401,
     ForbiddenError: 403,
     EntityNotFoundError: 404,
@@ -55,12 +60,18 @@ STATUS_BY_ERROR: dict[type[CanonymError], int] = {
 
 # Codes of HTTP errors raised by the framework itself (unknown path, wrong method, ...).
 _CODE_BY_STATUS = {
-    400: "bad_request",
+    400: "invalid_input",
     404: "not_found",
     405: "method_not_allowed",
-    413: "payload_too_large",
+    413: "body_too_large",
     415: "unsupported_media_type",
     503: "not_ready",
+}
+
+# Clearer words for the framework's own messages.
+_FRAMEWORK_MESSAGES = {
+    "There was an error parsing the body": "request body is not valid JSON "
+    "(it cannot be decoded, or it nests too deeply)",
 }
 
 # Bounds that keep validation error bodies small and JSON-serialisable whatever was sent.
@@ -76,9 +87,12 @@ _RESPONSE_DESCRIPTIONS = {
     403: "A write with an API key that is not accepted (`forbidden`).",
     404: "No entity or alias with that id (`entity_not_found`).",
     409: "The write clashes with stored data: an id or alias that exists (`conflict`).",
-    413: "Too many items (`batch_too_large`) or a name too long (`name_too_long`).",
-    422: "A name is empty (`empty_name`) or the body does not match the schema "
-    "(`invalid_request`).",
+    413: "Too many items (`batch_too_large`), a name too long (`name_too_long`) or a body "
+    "over `CANONYM_MAX_BODY_BYTES` (`body_too_large`).",
+    415: "The body is not sent as JSON: `content-type` must be `application/json` "
+    "(`unsupported_media_type`).",
+    422: "A name is empty (`empty_name`), a value cannot be stored (`invalid_value`) or the "
+    "body does not match the schema (`invalid_request`).",
     500: "An unexpected error (`internal_error`); the details are in the service log.",
     503: "The matcher or the registry is not loaded yet (`not_ready`).",
 }
@@ -173,17 +187,38 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
     return error_response(422, "invalid_request", message, details=details)
 
 
-async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:  # noqa: ARG001
+_HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+
+def _allowed_methods(request: Request) -> str:
+    """The documented methods of the request's path, for the ``Allow`` header of a 405.
+
+    Starlette names only the methods of the first route that matches the path, while each
+    method of a path is a route of its own here (``GET``, ``PATCH``, ``DELETE`` of an entity).
+    """
+    path = request.scope.get("path", "")
+    paths: dict[str, dict[str, Any]] = request.app.openapi().get("paths", {})
+    # A literal path (``/v1/entities/import``) is documented on its own, not as an entity id.
+    matching = [t for t in paths if t == path] or [
+        t for t in paths if re.fullmatch(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(t)), path)
+    ]
+    methods = {m.upper() for t in matching for m in paths[t] if m in _HTTP_METHODS}
+    return ", ".join(sorted(methods))
+
+
+async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     code = _CODE_BY_STATUS.get(exc.status_code, f"http_{exc.status_code}")
     detail = exc.detail if isinstance(exc.detail, str) else None
     try:
         phrase = HTTPStatus(exc.status_code).phrase
     except ValueError:
         phrase = f"HTTP error {exc.status_code}"
-    message = detail or phrase
+    message = _FRAMEWORK_MESSAGES.get(detail or "", detail or phrase)
     response = error_response(exc.status_code, code, _text(message))
     if exc.headers:
         response.headers.update(exc.headers)
+    if exc.status_code == 405 and (allowed := _allowed_methods(request)):
+        response.headers["Allow"] = allowed
     return response
 
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from app.core.matcher import Matcher
 from app.errors import BatchTooLargeError, EmptyNameError, InvalidNameError, NameTooLongError
 from app.settings import Settings
 
-__all__ = ["check_batch_size", "check_name", "check_names"]
+__all__ = ["check_batch_size", "check_entity_name", "check_name", "check_names"]
 
 # JSON may carry "\ud800" on its own; such a string has no UTF-8 form and cannot be answered.
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -62,3 +63,22 @@ def check_names(names: Sequence[str], settings: Settings) -> None:
     check_batch_size(len(names), settings.max_names_per_request, "names")
     for i, name in enumerate(names):
         check_name(name, f"names[{i}]", settings)
+
+
+def check_entity_name(name: str, where: str, settings: Settings, matcher: Matcher) -> None:
+    """``check_name``, then refuse a name with no letter or digit left once normalized (an
+    emoji, bidi controls, ``"..."``) with ``EmptyNameError``: the registry could store it but
+    never match anything to it.
+
+    Args:
+        name: the raw name to store.
+        where: the name's place in the request, e.g. ``canonical`` or ``entities[2].aliases[0]``.
+        settings: the service settings (``max_name_length``).
+        matcher: the matcher whose normalization decides what is left.
+    """
+    check_name(name, where, settings)
+    try:
+        matcher.normalize(name)
+    except EmptyNameError as err:
+        msg = f"{where}: {err.message}"
+        raise EmptyNameError(msg) from err

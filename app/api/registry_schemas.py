@@ -31,7 +31,7 @@ __all__ = [
     "ResolveResult",
 ]
 
-_REQUEST = ConfigDict(extra="forbid")
+_REQUEST = ConfigDict(extra="forbid", strict=True)
 Kind = Literal["person", "place", "org", "other"]
 _ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
 _EXAMPLE_ID = "ent_8d1c5e0f2a7b"
@@ -80,6 +80,7 @@ class EntityCreate(BaseModel):
     )
     wikidata_id: str | None = Field(
         default=None,
+        max_length=32,
         pattern=r"^Q[1-9][0-9]*$",
         description="The entity's Wikidata item.",
         examples=["Q19878"],
@@ -112,6 +113,7 @@ class EntityUpdate(BaseModel):
     )
     wikidata_id: str | None = Field(
         default=None,
+        max_length=32,
         pattern=r"^Q[1-9][0-9]*$",
         description="A new Wikidata item.",
         examples=["Q19878"],

@@ -47,7 +47,7 @@ __all__ = [
     "evidence_items",
 ]
 
-_REQUEST = ConfigDict(extra="forbid")
+_REQUEST = ConfigDict(extra="forbid", strict=True)
 
 
 # --- /v1/normalize -------------------------------------------------------------------------------

@@ -85,9 +85,10 @@ def draft_from_record(obj: Any, where: str) -> EntityDraft:
     return EntityDraft(
         canonical=_text(obj, "canonical", where, required=True) or "",
         kind=_text(obj, "kind", where) or "other",
-        id=_text(obj, "id", where) or None,
+        # An empty id or Wikidata item is refused by the store, not silently dropped.
+        id=_text(obj, "id", where),
         country=_text(obj, "country", where) or None,
-        wikidata_id=_text(obj, "wikidata_id", where) or None,
+        wikidata_id=_text(obj, "wikidata_id", where),
         attributes=attributes,
         aliases=tuple(_alias(a, f"{where}: aliases[{i}]") for i, a in enumerate(aliases)),
     )

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from app.core.scripts import token_script
-from app.errors import InputFormatError, InvalidNameError
+from app.errors import InvalidNameError, InvalidValueError
 from app.store.base import (
     Alias,
     AliasDraft,
@@ -26,11 +26,13 @@ from app.store.base import (
 __all__ = [
     "CHUNK",
     "ENTITY_ID",
+    "MAX_JSON_DEPTH",
     "alias_drafts",
     "alias_record",
     "alias_row",
     "as_utc",
     "check_filter",
+    "check_short",
     "entity_record",
     "entity_row",
     "json_object",
@@ -77,20 +79,47 @@ def alias_row(entity_id: str, draft: AliasDraft, now: datetime, where: str) -> d
         "entity_id": entity_id,
         "name": name,
         "name_digest": name_digest(name),
-        "source": (check_filter(draft.source, "source") or "manual")[:64],
-        "script": (check_filter(draft.script, "script") or script_of(name))[:32],
+        "source": check_short(draft.source, "source", 64) or "manual",
+        "script": check_short(draft.script, "script", 32) or script_of(name),
         "created_at": now,
     }
 
 
+# Deeper JSON than this is refused: serialisers (pydantic's among them) stop at a few hundred
+# levels, and an entity's attributes have no use for more than a handful.
+MAX_JSON_DEPTH = 32
+
+
+def _check_json(value: Any, where: str, depth: int) -> None:
+    if depth > MAX_JSON_DEPTH:
+        msg = f"{where} nests deeper than {MAX_JSON_DEPTH} levels"
+        raise InvalidValueError(msg)
+    if isinstance(value, str):
+        # PostgreSQL's jsonb refuses \u0000, and a lone surrogate has no UTF-8 form.
+        if "\x00" in value or SURROGATE.search(value):
+            msg = f"{where} contains a NUL character or an unpaired surrogate"
+            raise InvalidValueError(msg)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_json(str(key), where, depth + 1)
+            _check_json(item, where, depth + 1)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _check_json(item, where, depth + 1)
+
+
 def json_object(value: dict[str, Any], where: str) -> dict[str, Any]:
-    """A copy of a JSON object the stores can keep."""
+    """A copy of a JSON object the stores can keep, and answer with, on every engine."""
     # NaN and infinities pass Python's json but not PostgreSQL's: refuse them on every engine.
     try:
         json.dumps(value, allow_nan=False)
     except ValueError:
         msg = f"{where} must not hold NaN or infinite numbers"
-        raise InputFormatError(msg) from None
+        raise InvalidValueError(msg) from None
+    except RecursionError:
+        msg = f"{where} nests deeper than {MAX_JSON_DEPTH} levels"
+        raise InvalidValueError(msg) from None
+    _check_json(value, where, 0)
     return dict(value)
 
 
@@ -102,14 +131,25 @@ def check_filter(value: str | None, where: str) -> str | None:
     return value
 
 
+def check_short(value: str | None, where: str, limit: int) -> str | None:
+    """A short text field (``check_filter``) of at most ``limit`` characters: the column's
+    size, which PostgreSQL enforces and SQLite does not."""
+    check_filter(value, where)
+    if value is not None and len(value) > limit:
+        msg = f"{where} has {len(value)} characters, more than the limit of {limit}"
+        raise InvalidValueError(msg)
+    return value
+
+
 def entity_row(draft: EntityDraft, now: datetime) -> dict[str, Any]:
     """The ``entities`` row of a draft; the id is generated when the draft has none."""
+    generated = f"ent_{uuid.uuid4().hex[:16]}"
     return {
-        "id": check_entity_id(draft.id) if draft.id else f"ent_{uuid.uuid4().hex[:16]}",
+        "id": generated if draft.id is None else check_entity_id(draft.id),
         "canonical": check_text(draft.canonical, "canonical"),
         "kind": check_kind(draft.kind),
-        "country": check_filter(draft.country, "country"),
-        "wikidata_id": check_filter(draft.wikidata_id, "wikidata_id"),
+        "country": check_short(draft.country, "country", 64),
+        "wikidata_id": check_short(draft.wikidata_id, "wikidata_id", 32),
         "attributes": json_object(draft.attributes, "attributes"),
         "created_at": now,
         "updated_at": now,

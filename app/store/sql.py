@@ -46,6 +46,7 @@ from app.store.rows import (
     alias_record,
     alias_row,
     check_filter,
+    check_short,
     entity_record,
     entity_row,
     json_object,
@@ -191,9 +192,9 @@ class SqlStore(BulkOperations):
         if patch.kind is not None:
             values["kind"] = check_kind(patch.kind)
         if patch.country is not None:
-            values["country"] = check_filter(patch.country, "country")
+            values["country"] = check_short(patch.country, "country", 64)
         if patch.wikidata_id is not None:
-            values["wikidata_id"] = check_filter(patch.wikidata_id, "wikidata_id")
+            values["wikidata_id"] = check_short(patch.wikidata_id, "wikidata_id", 32)
         if patch.attributes is not None:
             values["attributes"] = json_object(patch.attributes, "attributes")
         now = utc_now()
@@ -326,7 +327,7 @@ class SqlStore(BulkOperations):
                     alias_id = int(conn.execute(stmt, row).scalar_one())
                 else:
                     alias_id = found.id
-            author = check_text(draft.author, "author")[:200]
+            author = check_short(check_text(draft.author, "author"), "author", 200) or ""
             values = {
                 "name": name,
                 "entity_id": draft.entity_id,

@@ -25,7 +25,7 @@ def test_service_on_postgres(tmp_path):
             assert api.get(f"/v1/entities/{entity_id}%00").status_code == 404
             body = '{"canonical": "Kyiv", "attributes": {"x": NaN}}'
             headers = {"content-type": "application/json"}
-            assert api.post("/v1/entities", content=body, headers=headers).status_code == 400
+            assert api.post("/v1/entities", content=body, headers=headers).status_code == 422
             r = api.post(
                 f"/v1/entities/{entity_id}/aliases", json={"name": "Jane", "source": "a\x00"}
             )

@@ -194,8 +194,21 @@ def test_import_conflict_stores_nothing(api):
         ('{"canonical": "x"}', "application/json", 400, "must be a JSON array"),
         ("[1, 2", "application/json", 400, "not valid JSON"),
         ('{"canonical": "x"}\n{oops', "application/x-ndjson", 400, "line 2: not valid JSON"),
-        ('[{"name": "x"}]', "application/json", 400, "unknown field 'name'"),
-        ('[{"canonical": 5}]', "application/json", 400, '"canonical" must be a string'),
+        ('[{"name": "x"}]', "application/json", 422, "body.0.canonical: Field required"),
+        ('[{"canonical": 5}]', "application/json", 422, "body.0.canonical: Input should be a"),
+        (
+            '{"canonical": "x"}\n{"canonical": "y", "id": ""}',
+            "application/x-ndjson",
+            422,
+            "body.1.id",
+        ),
+        (
+            '[{"canonical": "x", "wikidata_id": "Q1' + "0" * 40 + '"}]',
+            "application/json",
+            422,
+            "wikidata_id",
+        ),
+        ('{"canonical": "x"}', "text/plain", 415, "must be a JSON array"),
         ('[{"canonical": " "}]', "application/json", 422, "entities[0].canonical is blank"),
     ],
 )

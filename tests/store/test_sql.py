@@ -237,3 +237,38 @@ def test_text_postgres_cannot_hold_is_refused_on_every_engine(store):
         store.list_judgements(JudgementQuery(entity_id="\x00"))
     assert store.count_entities() == 1
     assert store.get_entity("ent_gaddafi").alias_count == 3
+
+
+def _nested(depth):
+    value = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"attributes": {"note": "a\x00b"}}, "attributes contains a NUL"),
+        ({"attributes": {"a\x00": 1}}, "attributes contains a NUL"),
+        ({"attributes": {"note": ["x\ud800"]}}, "unpaired surrogate"),
+        ({"attributes": {"deep": _nested(40)}}, "deeper than 32"),
+        ({"country": "x" * 65}, "country has 65 characters, more than the limit of 64"),
+        ({"wikidata_id": "Q" + "1" * 32}, "wikidata_id has 33 characters"),
+        ({"id": ""}, "entity id '' must be"),
+    ],
+)
+def test_values_a_column_cannot_hold_are_refused_on_every_engine(store, fields, message):
+    # PostgreSQL refuses them with a driver error (a 500 at the edge); SQLite would keep them.
+    with pytest.raises(InputFormatError, match=message):
+        store.create_entity(draft("Kyiv", **fields))
+    with pytest.raises(InputFormatError, match=message):
+        store.import_entities([draft("Tehran"), draft("Kyiv", **fields)])
+    assert store.count_entities() == 0
+
+
+def test_long_alias_source_is_refused_not_cut(store):
+    store.create_entity(gaddafi())
+    with pytest.raises(InputFormatError, match="source has 65 characters"):
+        store.add_alias("ent_gaddafi", AliasDraft("Kadhafi", source="s" * 65))
+    assert store.get_entity("ent_gaddafi").alias_count == 3

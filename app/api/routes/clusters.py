@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Request
 
-from app.api.deps import MatcherDep, MetricsDep, SettingsDep, get_registry
+from app.api.deps import JsonBody, MatcherDep, MetricsDep, SettingsDep, get_registry
 from app.api.errors import error_responses
 from app.api.examples import CLUSTER_EXAMPLES
 from app.api.limits import check_names
@@ -72,7 +72,8 @@ def _attach(
     summary="Cluster names into entities",
     response_model=ClusterResponse,
     response_model_exclude_none=True,
-    responses=error_responses(400, 413, 422, 503),
+    responses=error_responses(400, 413, 415, 422, 503),
+    dependencies=[JsonBody],
 )
 def cluster(
     request: Annotated[ClusterRequest, Body(openapi_examples=CLUSTER_EXAMPLES)],

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body
 
-from app.api.deps import MatcherDep, MetricsDep, SettingsDep
+from app.api.deps import JsonBody, MatcherDep, MetricsDep, SettingsDep
 from app.api.errors import error_responses
 from app.api.examples import NORMALIZE_EXAMPLES
 from app.api.limits import check_names
@@ -42,7 +42,8 @@ def _result(form: NameForm) -> NormalizeResult:
     "/normalize",
     summary="Normalize names",
     response_model=NormalizeResponse,
-    responses=error_responses(400, 413, 422),
+    responses=error_responses(400, 413, 415, 422),
+    dependencies=[JsonBody],
 )
 def normalize(
     request: Annotated[NormalizeRequest, Body(openapi_examples=NORMALIZE_EXAMPLES)],

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body
 
-from app.api.deps import MatcherDep, MetricsDep, SettingsDep
+from app.api.deps import JsonBody, MatcherDep, MetricsDep, SettingsDep
 from app.api.errors import error_responses
 from app.api.examples import COMPARE_EXAMPLES
 from app.api.limits import check_batch_size, check_name
@@ -56,7 +56,8 @@ def _result(decision: PairDecision, explain: bool) -> CompareResult:
     summary="Compare pairs of names",
     response_model=CompareResponse,
     response_model_exclude_none=True,
-    responses=error_responses(400, 413, 422),
+    responses=error_responses(400, 413, 415, 422),
+    dependencies=[JsonBody],
 )
 def compare(
     request: Annotated[CompareRequest, Body(openapi_examples=COMPARE_EXAMPLES)],

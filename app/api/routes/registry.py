@@ -5,13 +5,13 @@ Reads are open; every write needs an API key when ``CANONYM_API_KEYS`` is set.
 
 from __future__ import annotations
 
-import json
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Path, Query, Request
 from starlette.concurrency import run_in_threadpool
 
-from app.api.deps import RegistryDep, SettingsDep, WriteAccess
+from app.api.deps import JsonBody, RegistryDep, SettingsDep, WriteAccess
+from app.api.entity_input import alias_draft, entity_draft, import_drafts, is_json_lines
 from app.api.errors import error_responses
 from app.api.examples import (
     ALIAS_CREATE_EXAMPLES,
@@ -19,7 +19,7 @@ from app.api.examples import (
     ENTITY_UPDATE_EXAMPLES,
     IMPORT_EXAMPLES,
 )
-from app.api.limits import check_batch_size, check_name
+from app.api.limits import check_entity_name
 from app.api.registry_schemas import (
     AliasCreate,
     AliasesPublic,
@@ -30,46 +30,16 @@ from app.api.registry_schemas import (
     EntityUpdate,
     ImportResponse,
 )
-from app.errors import InputFormatError
-from app.settings import Settings
-from app.store.base import (
-    AliasDraft,
-    AliasQuery,
-    EntityDraft,
-    EntityPatch,
-    EntityQuery,
-)
-from app.store.records import draft_from_record
+from app.store.base import AliasQuery, EntityPatch, EntityQuery
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/v1/entities", tags=["Entities"])
 
 EntityId = Annotated[str, Path(description="The entity's stable id.", examples=["ent_gaddafi"])]
-Offset = Annotated[int, Query(ge=0, description="Items to skip.", examples=[0])]
+# Bounded so that every engine can take them (PostgreSQL integers are 32-bit).
+Offset = Annotated[int, Query(ge=0, le=2_147_483_647, description="Items to skip.", examples=[0])]
 Limit = Annotated[int, Query(ge=1, le=1000, description="Items per page.", examples=[100])]
-
-
-def _draft(body: EntityCreate, settings: Settings) -> EntityDraft:
-    check_name(body.canonical, "canonical", settings)
-    aliases = []
-    for i, item in enumerate(body.aliases):
-        alias = AliasDraft(item, "manual") if isinstance(item, str) else _alias(item)
-        check_name(alias.name, f"aliases[{i}]", settings)
-        aliases.append(alias)
-    return EntityDraft(
-        canonical=body.canonical,
-        kind=body.kind,
-        id=body.id,
-        country=body.country,
-        wikidata_id=body.wikidata_id,
-        attributes=body.attributes,
-        aliases=tuple(aliases),
-    )
-
-
-def _alias(body: AliasCreate) -> AliasDraft:
-    return AliasDraft(body.name, body.source, body.script)
 
 
 @router.post(
@@ -77,8 +47,8 @@ def _alias(body: AliasCreate) -> AliasDraft:
     summary="Create an entity",
     status_code=201,
     response_model=EntityPublic,
-    responses=error_responses(400, 401, 403, 409, 413, 422),
-    dependencies=[WriteAccess],
+    responses=error_responses(400, 401, 403, 409, 413, 415, 422),
+    dependencies=[WriteAccess, JsonBody],
 )
 def create_entity(
     body: Annotated[EntityCreate, Body(openapi_examples=ENTITY_CREATE_EXAMPLES)],
@@ -92,7 +62,7 @@ def create_entity(
       refused with **409** `conflict`.
     - Names are checked like everywhere else: blank **422**, too long **413**.
     """
-    entity = registry.create_entity(_draft(body, settings))
+    entity = registry.create_entity(entity_draft(body, "", settings, registry.matcher))
     return EntityPublic.model_validate(entity, from_attributes=True)
 
 
@@ -136,7 +106,7 @@ def list_entities(
     "/import",
     summary="Import entities in bulk",
     response_model=ImportResponse,
-    responses=error_responses(400, 401, 403, 409, 413, 422),
+    responses=error_responses(400, 401, 403, 409, 413, 415, 422),
     dependencies=[WriteAccess],
     openapi_extra={
         "requestBody": {
@@ -150,7 +120,12 @@ def list_entities(
                     "examples": IMPORT_EXAMPLES,
                 },
                 "application/x-ndjson": {
-                    "schema": {"type": "string", "description": "One entity object per line."},
+                    "schema": {
+                        "type": "array",
+                        "items": {"$ref": "#/components/schemas/EntityCreate"},
+                        "description": "The same entity objects, one JSON object per line "
+                        "(JSON Lines).",
+                    },
                 },
             },
         }
@@ -173,13 +148,15 @@ async def import_entities(
 
     The body is a JSON array of entity objects (as for `POST /v1/entities`) or JSON Lines
     (`content-type: application/x-ndjson`, one object per line). At most
-    `CANONYM_MAX_ENTITIES_PER_REQUEST` entities (**413**); a record that cannot be read is a
-    **400** naming its position.
+    `CANONYM_MAX_ENTITIES_PER_REQUEST` entities (**413**). A body or line that is not JSON is a
+    **400** naming the line; a record that does not match the entity schema is a **422**
+    naming its index (`body.3.canonical`), exactly as `POST /v1/entities` would answer it.
+    Another content type is refused with **415**.
     """
+    json_lines = is_json_lines(request.headers.get("content-type"))
     raw = await request.body()
-    records = _records(raw, request.headers.get("content-type", ""))
-    check_batch_size(len(records), settings.max_entities_per_request, "entities")
-    drafts = [_checked(r, i, settings) for i, r in enumerate(records)]
+    # Parsing and checking up to CANONYM_MAX_BODY_BYTES of records: off the event loop.
+    drafts = await run_in_threadpool(import_drafts, raw, json_lines, settings, registry.matcher)
     summary = await run_in_threadpool(registry.import_entities, drafts, on_conflict)
     return ImportResponse(
         created=summary.created,
@@ -188,42 +165,6 @@ async def import_entities(
         aliases_added=summary.aliases_added,
         ids=list(summary.ids),
     )
-
-
-def _records(raw: bytes, content_type: str) -> list[Any]:
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        msg = f"request body is not valid UTF-8 (at byte {exc.start})"
-        raise InputFormatError(msg) from None
-    if "json" in content_type and "ndjson" not in content_type and "jsonl" not in content_type:
-        try:
-            body = json.loads(text)
-        except json.JSONDecodeError as exc:
-            msg = f"request body is not valid JSON: {exc.msg} (at character {exc.pos})"
-            raise InputFormatError(msg) from None
-        if not isinstance(body, list):
-            msg = "request body must be a JSON array of entities (or JSON Lines)"
-            raise InputFormatError(msg)
-        return body
-    records = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            records.append(json.loads(line))
-        except json.JSONDecodeError as exc:
-            msg = f"line {number}: not valid JSON ({exc.msg})"
-            raise InputFormatError(msg) from None
-    return records
-
-
-def _checked(record: Any, index: int, settings: Settings) -> EntityDraft:
-    draft = draft_from_record(record, f"entities[{index}]")
-    check_name(draft.canonical, f"entities[{index}].canonical", settings)
-    for i, alias in enumerate(draft.aliases):
-        check_name(alias.name, f"entities[{index}].aliases[{i}]", settings)
-    return draft
 
 
 @router.get(
@@ -242,8 +183,8 @@ def get_entity(entity_id: EntityId, registry: RegistryDep) -> EntityPublic:
     "/{entity_id}",
     summary="Update an entity",
     response_model=EntityPublic,
-    responses=error_responses(400, 401, 403, 404, 413, 422),
-    dependencies=[WriteAccess],
+    responses=error_responses(400, 401, 403, 404, 413, 415, 422),
+    dependencies=[WriteAccess, JsonBody],
 )
 def update_entity(
     entity_id: EntityId,
@@ -257,7 +198,7 @@ def update_entity(
     resolved before still resolve to the same id.
     """
     if body.canonical is not None:
-        check_name(body.canonical, "canonical", settings)
+        check_entity_name(body.canonical, "canonical", settings, registry.matcher)
     patch = EntityPatch(
         canonical=body.canonical,
         kind=body.kind,
@@ -317,8 +258,8 @@ def list_aliases(
     summary="Add an alias",
     status_code=201,
     response_model=AliasPublic,
-    responses=error_responses(400, 401, 403, 404, 409, 413, 422),
-    dependencies=[WriteAccess],
+    responses=error_responses(400, 401, 403, 404, 409, 413, 415, 422),
+    dependencies=[WriteAccess, JsonBody],
 )
 def add_alias(
     entity_id: EntityId,
@@ -330,8 +271,8 @@ def add_alias(
 
     A name the entity has already is refused with **409** `conflict`.
     """
-    check_name(body.name, "name", settings)
-    alias = registry.add_alias(entity_id, _alias(body))
+    check_entity_name(body.name, "name", settings, registry.matcher)
+    alias = registry.add_alias(entity_id, alias_draft(body))
     return AliasPublic.model_validate(alias, from_attributes=True)
 
 
@@ -344,7 +285,9 @@ def add_alias(
 )
 def delete_alias(
     entity_id: EntityId,
-    alias_id: Annotated[int, Path(description="The alias's id.", examples=[17])],
+    alias_id: Annotated[
+        int, Path(ge=1, le=2_147_483_647, description="The alias's id.", examples=[17])
+    ],
     registry: RegistryDep,
 ) -> AliasPublic:
     """Delete one alias; answers with what was deleted.

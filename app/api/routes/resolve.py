@@ -6,10 +6,10 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Query
 
-from app.api.deps import MetricsDep, RegistryDep, SettingsDep, WriteAccess
+from app.api.deps import JsonBody, MetricsDep, RegistryDep, SettingsDep, WriteAccess
 from app.api.errors import error_responses
 from app.api.examples import JUDGEMENT_EXAMPLES, RESOLVE_EXAMPLES
-from app.api.limits import check_name, check_names
+from app.api.limits import check_entity_name, check_names
 from app.api.registry_schemas import (
     JudgementCreate,
     JudgementPublic,
@@ -55,7 +55,8 @@ def _result(resolution: Resolution, explain: bool) -> ResolveResult:
     summary="Resolve names to known entities",
     response_model=ResolveResponse,
     response_model_exclude_none=True,
-    responses=error_responses(400, 413, 422, 503),
+    responses=error_responses(400, 413, 415, 422, 503),
+    dependencies=[JsonBody],
 )
 def resolve(
     request: Annotated[ResolveRequest, Body(openapi_examples=RESOLVE_EXAMPLES)],
@@ -91,8 +92,8 @@ def resolve(
     summary="Judge a name-entity link",
     status_code=201,
     response_model=JudgementPublic,
-    responses=error_responses(400, 401, 403, 404, 413, 422),
-    dependencies=[WriteAccess],
+    responses=error_responses(400, 401, 403, 404, 413, 415, 422),
+    dependencies=[WriteAccess, JsonBody],
 )
 def create_judgement(
     body: Annotated[JudgementCreate, Body(openapi_examples=JUDGEMENT_EXAMPLES)],
@@ -107,7 +108,7 @@ def create_judgement(
       only in case and punctuation count as the same name), also after a restart.
     - The latest verdict on a link wins. Unknown entity: **404**.
     """
-    check_name(body.name, "name", settings)
+    check_entity_name(body.name, "name", settings, registry.matcher)
     draft = JudgementDraft(body.name, body.entity_id, body.verdict, body.author)
     judgement = registry.add_judgement(draft)
     return JudgementPublic.model_validate(judgement, from_attributes=True)
@@ -121,7 +122,9 @@ def create_judgement(
 )
 def list_judgements(
     registry: RegistryDep,
-    offset: Annotated[int, Query(ge=0, description="Items to skip.", examples=[0])] = 0,
+    offset: Annotated[
+        int, Query(ge=0, le=2_147_483_647, description="Items to skip.", examples=[0])
+    ] = 0,
     limit: Annotated[
         int, Query(ge=1, le=1000, description="Items per page.", examples=[100])
     ] = 100,

@@ -62,6 +62,11 @@ SPLIT_WEIGHT = {"extra": 0.6, "romanized": 1.0}
 # the development clusters (benchmarks/results/link_threshold.md) and the hard negatives.
 LINK_THRESHOLD = 0.7
 SEED = 20261129
+# A calibration segment gets its own Platt step only when each class holds at least this share
+# of its (weighted) calibration pairs. The evaluator-like pairs have almost no cross-script
+# negatives (hard negatives are found by trigrams of the written names), so a cross-script
+# sigmoid would call every cross-script pair a match.
+MIN_CLASS_SHARE = 0.2
 # Derived initials pairs teach one pattern; they weigh less than a real task.
 TASK_WEIGHT = {"initials": 250.0, "name_bench": 500.0}
 
@@ -232,12 +237,14 @@ def main() -> None:
     per_segment = []
     for k in range(len(SEGMENTS)):
         mask = segment[in_calib] == k
-        labels = y[in_calib][mask]
-        if mask.sum() < 50 or labels.min() == labels.max():
-            # Too few calibration pairs of both kinds: the global step.
+        labels, weights = y[in_calib][mask], w[in_calib][mask]
+        share = float((labels * weights).sum() / weights.sum()) if mask.any() else 0.0
+        if mask.sum() < 50 or not MIN_CLASS_SHARE <= share <= 1 - MIN_CLASS_SHARE:
+            # Too few calibration pairs of either kind: a sigmoid fitted there would learn the
+            # segment's label mix, not how its scores map to probabilities. The global step.
             per_segment.append((slope, offset))
         else:
-            per_segment.append(platt(z[mask], labels, w[in_calib][mask]))
+            per_segment.append(platt(z[mask], labels, weights))
         print(f"segment {SEGMENTS[k]}: {int(mask.sum())} pairs, {per_segment[-1]}")
     report = {}
     for (task, split), (rows, yt) in sorted(feats.items()):

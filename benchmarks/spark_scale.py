@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import sys
 import tempfile
@@ -122,6 +123,7 @@ def main() -> None:
     from app.batch.spark import SparkClusterJob, run_cluster_job
     from app.core.matcher import Matcher
 
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # workers import this Canonym
     names = benchmark_names(args.names)
     work = Path(tempfile.mkdtemp(prefix="canonym-spark-scale-"))
     source = work / "names.parquet"

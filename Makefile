@@ -12,8 +12,9 @@ $(BIN)/python:
 install: $(BIN)/python
 	$(BIN)/pip install --quiet --disable-pip-version-check -e .
 
+# The spark extra too: the Spark engine's tests (marker `spark`) run in `make test`.
 install-dev: $(BIN)/python
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev,spark]'
 
 # Headless Chromium for the review page's end-to-end test: Debian's package (Playwright drives
 # /usr/bin/chromium; it never downloads a browser). Idempotent: nothing happens when it is there.

@@ -119,10 +119,26 @@ def compare(input_path: Path, output: Path, explain: bool) -> None:
 
 @main.command()
 @click.argument("input_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--output", "-o", type=click.Path(path_type=Path), required=True)
 @click.option("--explain", is_flag=True, help="Add each entity's weakest link, explained.")
-def cluster(input_path: Path, output: Path, explain: bool) -> None:
-    """Group the names of INPUT_PATH (TXT, CSV or JSONL) into entities; one JSON line each."""
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "spark"]),
+    default="local",
+    show_default=True,
+    help="spark: the same clustering on Apache Spark (pip install canonym[spark]); OUTPUT "
+    "becomes a folder of Parquet tables, entities/ and names/.",
+)
+@click.option("--master", default=None, help="Spark master for --engine spark (e.g. local[2]).")
+def cluster(input_path: Path, output: Path, explain: bool, engine: str, master: str | None) -> None:
+    """Group the names of INPUT_PATH (TXT, CSV or JSONL; Parquet with --engine spark) into
+    entities; one JSON line each."""
+    if engine == "spark":
+        _cluster_on_spark(input_path, output, master)
+        return
+    if output.is_dir():
+        click.echo(f"error: {output} is a folder; the local engine writes one JSONL file", err=True)
+        sys.exit(2)
     start = time.perf_counter()
     try:
         names = list(tqdm(read_names(input_path), unit=" names", disable=None))
@@ -149,6 +165,25 @@ def cluster(input_path: Path, output: Path, explain: bool) -> None:
             )
     click.echo(
         f"{len(names)} names, {len(entities)} entities, {time.perf_counter() - start:.1f} s",
+        err=True,
+    )
+
+
+def _cluster_on_spark(input_path: Path, output: Path, master: str | None) -> None:
+    try:
+        from app.batch.spark import SparkClusterJob, run_cluster_job, spark_session
+    except ImportError as exc:
+        click.echo(f"error: --engine spark needs pip install 'canonym[spark]' ({exc})", err=True)
+        sys.exit(2)
+    job = SparkClusterJob(str(input_path), str(output))
+    try:
+        result = run_cluster_job(spark_session(master), job)
+    except ValueError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    click.echo(
+        f"{result.names} names, {result.entities} entities, {result.seconds:.1f} s "
+        f"(Parquet under {output})",
         err=True,
     )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import heapq
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from itertools import combinations
 
 from rapidfuzz import fuzz
@@ -304,6 +304,71 @@ class Matcher:
         result = compare_forms(form, best[2], self.model, explain=True)
         summary = summarize(result, form, best[2], self.threshold)
         return WeakestLink(weakest.name, best[1], result.probability, summary)
+
+    @property
+    def min_merge_probability(self) -> float:
+        """The lowest probability of a candidate edge along which ``cluster`` can merge two
+        names (full names merge at ``link_threshold``, a bare name joins at
+        ``BARE_NAME_PROBABILITY``). Every entity lies inside one connected component of the
+        candidate edges at or above it, so a distributed engine may cluster the components one
+        by one (``cluster_scored``)."""
+        return min(self.link_threshold, BARE_NAME_PROBABILITY)
+
+    def cluster_scored(
+        self, names: Iterable[tuple[str, int]], edges: Mapping[tuple[str, str], float]
+    ) -> list[Cluster]:
+        """``cluster`` for names whose candidate pairs were found and scored elsewhere.
+
+        The distributed engine (``app.batch.spark``) finds the candidate pairs of the whole
+        input with the same blocking rule as ``cluster`` (``blocking_keys``, blocks of 2 to
+        ``MAX_BLOCK_SIZE`` names), scores them with the same comparison, splits the names into
+        connected components of the edges at or above ``min_merge_probability`` and calls this
+        once per component. Average linkage merges only along such edges and judges a merge on
+        the two clusters' own members, so each component is clustered exactly as ``cluster``
+        clusters it inside the whole input, provided ``edges`` holds every candidate pair of the
+        component (also the weak ones: they are the known pairs that cohesion sums first).
+        ``tests/core/test_cluster_scored.py`` checks the equivalence against ``cluster``.
+
+        Args:
+            names: (name, count) of the component's names; counts of a repeated name add up.
+            edges: the probability of each candidate pair, keyed by its two names in either
+                order. Pairs with a name that is empty after normalization are ignored.
+
+        Raises:
+            KeyError: an edge names a name that is not in ``names``.
+        """
+        counts: dict[str, int] = {}
+        for name, count in names:
+            counts[name] = counts.get(name, 0) + max(int(count), 1)
+        ordered = sorted(counts)
+        forms = [try_normalize_name(n) for n in ordered]
+        good = [i for i, f in enumerate(forms) if f is not None]
+        local = {g: k for k, g in enumerate(good)}
+        position = {ordered[g]: k for k, g in enumerate(good)}
+        known: dict[tuple[int, int], float] = {}
+        for (a, b), p in edges.items():
+            unknown = [n for n in (a, b) if n not in counts]
+            if unknown:
+                raise KeyError(unknown[0])
+            if a in position and b in position:
+                i, j = position[a], position[b]
+                known[(i, j) if i < j else (j, i)] = p
+        graph = self._scored_graph([f for f in forms if f is not None], known)
+        groups = [[good[k] for k in grp] for grp in cluster_graph(graph)]
+        groups += [[i] for i, f in enumerate(forms) if f is None]
+        out = [self._entity(grp, ordered, counts, forms, graph, local) for grp in groups]
+        return sorted(out, key=lambda c: (-sum(m.count for m in c.members), c.canonical))
+
+    def _scored_graph(
+        self, forms: list[NameForm], edges: dict[tuple[int, int], float]
+    ) -> ClusterGraph:
+        def score(i: int, j: int) -> float:
+            return compare_forms(forms[i], forms[j], self.model).probability
+
+        single = [len(f.core_tokens) == 1 for f in forms]
+        return ClusterGraph(
+            len(forms), edges, score, single, self.link_threshold, BARE_NAME_PROBABILITY
+        )
 
     def _graph(self, forms: list[NameForm]) -> ClusterGraph:
         blocks: dict[str, list[int]] = {}

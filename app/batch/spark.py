@@ -1,0 +1,441 @@
+"""Clustering on Apache Spark with the same core as the local engine.
+
+Every decision is taken by ``app.core``: Spark only moves names and pairs between machines.
+
+1. **Names.** The input (Parquet, CSV, JSON Lines or text; the name column chosen by flag, an
+   optional count column) is reduced to distinct names with summed counts. ``mapInPandas``
+   normalizes each name (``try_normalize_name``) and computes its ``blocking_keys``; names blank
+   after ``str.strip`` are dropped, as the local reader drops them.
+2. **Candidate pairs.** The keys are exploded, each block's size is counted over a window
+   partitioned by key, blocks of 2 to ``MAX_BLOCK_SIZE`` names are kept (the local engine's rule)
+   and a self-join on the key (an equi-join, so no cartesian product) pairs their members; the
+   pairs are deduplicated.
+3. **Scores.** ``mapInPandas`` scores each pair with ``compare_forms`` and the packaged model.
+4. **Components.** Connected components of the pairs at or above
+   ``Matcher.min_merge_probability`` are found by min-label propagation with pointer jumping in
+   DataFrame joins (no GraphFrames). Clustering never merges across them.
+5. **Entities.** Each component (its names, and every scored pair inside it) becomes one row,
+   and ``mapInPandas`` clusters it with ``Matcher.cluster_scored``, the local engine's
+   average-link clustering, bare-name phase, canonical choice and confidences. A component of one
+   name goes through the same call.
+
+The result is two Parquet tables under the output folder: ``entities`` (entity_id, canonical,
+canonical_reason, confidence, names, occurrences) and ``names`` (name, count, entity_id,
+confidence), the same partition, canonical names and confidences as ``canonym cluster``.
+
+pyspark is an optional extra (``pip install canonym[spark]``), imported only inside this module's
+functions. Run it with ``canonym cluster IN -o OUT --engine spark`` or with spark-submit::
+
+    spark-submit app/batch/spark.py names.parquet out/ --column name --count-column count
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import PurePath
+from typing import TYPE_CHECKING, Any
+
+from app.core.blocking import blocking_keys
+from app.core.matcher import MAX_BLOCK_SIZE, Matcher
+from app.core.normalize import try_normalize_name
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from pyspark.sql import DataFrame, SparkSession
+
+__all__ = [
+    "SparkClusterJob",
+    "SparkClusterResult",
+    "candidate_pairs",
+    "cluster_components",
+    "connected_components",
+    "keyed_names",
+    "main",
+    "read_names",
+    "run_cluster_job",
+    "scored_pairs",
+    "spark_session",
+]
+
+FORMATS = ("parquet", "csv", "json", "text")
+_SUFFIXES = {
+    ".parquet": "parquet",
+    ".csv": "csv",
+    ".jsonl": "json",
+    ".ndjson": "json",
+    ".json": "json",
+    ".txt": "text",
+}
+
+KEYED_SCHEMA = "name string, count long, keys array<string>"
+SCORED_SCHEMA = "a long, b long, probability double"
+MEMBER_SCHEMA = (
+    "name string, count long, entity_id string, canonical string, canonical_reason string, "
+    "entity_confidence double, confidence double"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SparkClusterJob:
+    """What to cluster and where to write it.
+
+    Attributes:
+        input_path: file or folder of names (any path Spark reads: local, HDFS, S3, ABFS...).
+        output_path: folder that receives ``entities/`` and ``names/`` (Parquet, overwritten).
+        column: the column of the names (``value`` for text files).
+        count_column: the column of each row's count; ``None`` uses ``count`` when the input
+            has one, else 1 per row.
+        input_format: ``parquet``, ``csv``, ``json`` or ``text``; ``None`` infers it from the
+            input's suffix.
+        max_iterations: bound on the label-propagation rounds (each round at least halves the
+            longest distance to a component's smallest id, so tens are plenty).
+    """
+
+    input_path: str
+    output_path: str
+    column: str = "name"
+    count_column: str | None = None
+    input_format: str | None = None
+    max_iterations: int = 64
+
+
+@dataclass(frozen=True, slots=True)
+class SparkClusterResult:
+    """Sizes of one run, for the log and the benchmark."""
+
+    names: int
+    candidate_pairs: int
+    components: int
+    largest_component: int
+    entities: int
+    iterations: int
+    seconds: float
+
+
+@lru_cache(maxsize=1)
+def _matcher() -> Matcher:
+    # One matcher (and model) per Python worker process.
+    return Matcher()
+
+
+def spark_session(master: str | None = None, app_name: str = "canonym-cluster") -> SparkSession:
+    """The active session, or a new one on ``master`` (default: spark-submit's, else local[*]).
+
+    For a local master the Python workers run the driver's interpreter, so they import the same
+    installed Canonym.
+    """
+    from pyspark.sql import SparkSession
+
+    if master is None or master.startswith("local"):
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    builder = SparkSession.builder.appName(app_name)
+    if master is not None:
+        builder = builder.master(master)
+    return builder.getOrCreate()
+
+
+def _input_format(job: SparkClusterJob) -> str:
+    fmt = job.input_format or _SUFFIXES.get(PurePath(job.input_path.rstrip("/")).suffix.lower())
+    if fmt not in FORMATS:
+        msg = (
+            f"cannot tell the format of {job.input_path!r}; pass one of {', '.join(FORMATS)}"
+            " as the input format"
+        )
+        raise ValueError(msg)
+    return fmt
+
+
+def read_names(spark: SparkSession, job: SparkClusterJob) -> DataFrame:
+    """The input as (name string, count long) rows; rows without a name are dropped and a
+    missing or non-positive count counts 1 (as in ``Matcher.cluster``)."""
+    from pyspark.sql import functions as F
+
+    fmt = _input_format(job)
+    reader = spark.read
+    if fmt == "csv":
+        reader = reader.option("header", "true")
+    df = reader.format(fmt).load(job.input_path)
+    column = "value" if fmt == "text" and job.column == "name" else job.column
+    if column not in df.columns:
+        msg = f"{job.input_path!r} has no column {column!r} (columns: {df.columns})"
+        raise ValueError(msg)
+    count_column = job.count_column
+    if count_column is None and "count" in df.columns and column != "count":
+        count_column = "count"
+    count = F.col(count_column).cast("long") if count_column else F.lit(1).cast("long")
+    return df.select(
+        F.col(column).cast("string").alias("name"),
+        F.greatest(F.coalesce(count, F.lit(1)), F.lit(1)).cast("long").alias("count"),
+    ).where(F.col("name").isNotNull())
+
+
+def _keys_batches(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+    import pandas as pd
+
+    for df in batches:
+        names: list[str] = []
+        counts: list[int] = []
+        keys: list[list[str]] = []
+        for name, count in zip(df["name"], df["count"], strict=True):
+            if not name.strip():
+                continue
+            form = try_normalize_name(name)
+            names.append(name)
+            counts.append(int(count))
+            keys.append(sorted(blocking_keys(form)) if form is not None else [])
+        yield pd.DataFrame({"name": names, "count": counts, "keys": keys})
+
+
+def _materialize(df: DataFrame) -> DataFrame:
+    # Cuts the lineage (iterations would otherwise grow the plan without bound) and pins
+    # non-deterministic columns such as monotonically_increasing_id. A checkpoint directory, when
+    # the session has one, makes the cut survive the loss of an executor.
+    if df.sparkSession.sparkContext.getCheckpointDir() is not None:
+        return df.checkpoint(eager=True)
+    return df.localCheckpoint(eager=True)
+
+
+def keyed_names(names: DataFrame) -> DataFrame:
+    """Distinct names with summed counts, a 64-bit ``id`` and the core's blocking ``keys``."""
+    from pyspark.sql import functions as F
+
+    distinct = names.groupBy("name").agg(F.sum("count").cast("long").alias("count"))
+    keyed = distinct.mapInPandas(_keys_batches, KEYED_SCHEMA)
+    return _materialize(keyed.withColumn("id", F.monotonically_increasing_id()))
+
+
+def candidate_pairs(keyed: DataFrame) -> DataFrame:
+    """(a, b) ids with a < b of every two names sharing a block of 2 to ``MAX_BLOCK_SIZE``
+    names, once per pair.
+
+    The size of each block is counted over a window partitioned by key, and the pairs come
+    from a self-join on the key, an equi-join: the rows are exchanged once by key, and no
+    block larger than the cap is ever expanded, so the work per key is bounded by
+    ``MAX_BLOCK_SIZE`` squared whatever the skew of the key distribution.
+    """
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    exploded = keyed.select("id", F.explode("keys").alias("key"))
+    sized = exploded.withColumn("size", F.count("*").over(Window.partitionBy("key")))
+    members = sized.where((F.col("size") >= 2) & (F.col("size") <= MAX_BLOCK_SIZE))
+    left = members.select("key", F.col("id").alias("a"))
+    right = members.select("key", F.col("id").alias("b"))
+    pairs = left.join(right, "key").where(F.col("a") < F.col("b"))
+    return pairs.select("a", "b").distinct()
+
+
+def _score_batches(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+    import pandas as pd
+
+    matcher = _matcher()
+    for df in batches:
+        out = []
+        for a_name, b_name in zip(df["a_name"], df["b_name"], strict=True):
+            fa, fb = try_normalize_name(a_name), try_normalize_name(b_name)
+            if fa is None or fb is None:  # never: both have blocking keys
+                msg = f"candidate pair with an empty name: {a_name!r}, {b_name!r}"
+                raise ValueError(msg)
+            out.append(matcher.compare_forms(fa, fb).probability)
+        yield pd.DataFrame({"a": df["a"], "b": df["b"], "probability": out})
+
+
+def scored_pairs(keyed: DataFrame, pairs: DataFrame) -> DataFrame:
+    """(a, b, probability) of each candidate pair, scored by the core."""
+    from pyspark.sql import functions as F
+
+    names = keyed.select("id", "name")
+    with_names = pairs.join(
+        names.select(F.col("id").alias("a"), F.col("name").alias("a_name")), "a"
+    ).join(names.select(F.col("id").alias("b"), F.col("name").alias("b_name")), "b")
+    return with_names.select("a", "b", "a_name", "b_name").mapInPandas(
+        _score_batches, SCORED_SCHEMA
+    )
+
+
+def connected_components(edges: DataFrame, max_iterations: int = 64) -> tuple[DataFrame, int]:
+    """(id, component) of every id on an (a, b) edge, the component being its smallest id.
+
+    Min-label propagation with pointer jumping: each round every node takes the smallest
+    label among itself and its neighbours, then the label of its label. Labels only decrease
+    and stay inside the component, and a round changes nothing only when each component
+    carries one label, its smallest id.
+
+    Returns:
+        The labels and the number of rounds run.
+
+    Raises:
+        RuntimeError: the labels still changed after ``max_iterations`` rounds.
+    """
+    from pyspark.sql import functions as F
+
+    both = _materialize(
+        edges.select(F.col("a").alias("src"), F.col("b").alias("dst"))
+        .union(edges.select(F.col("b").alias("src"), F.col("a").alias("dst")))
+        .distinct()
+    )
+    labels = _materialize(
+        both.groupBy("src").agg(F.least(F.col("src"), F.min("dst")).alias("label"))
+    ).withColumnRenamed("src", "id")
+    for rounds in range(1, max_iterations + 1):
+        seen = both.join(labels.withColumnRenamed("id", "dst"), "dst")
+        lowest = seen.groupBy("src").agg(F.min("label").alias("seen"))
+        taken = labels.join(lowest.withColumnRenamed("src", "id"), "id").select(
+            "id", F.least("label", "seen").alias("label")
+        )
+        jumped = taken.alias("x").join(taken.alias("y"), F.col("x.label") == F.col("y.id"))
+        updated = _materialize(jumped.select(F.col("x.id").alias("id"), F.col("y.label")))
+        changed = (
+            updated.join(labels.withColumnRenamed("label", "before"), "id")
+            .where(F.col("label") != F.col("before"))
+            .limit(1)
+            .count()
+        )
+        labels = updated
+        if not changed:
+            return labels.withColumnRenamed("label", "component"), rounds
+    msg = f"connected components did not converge in {max_iterations} rounds"
+    raise RuntimeError(msg)
+
+
+def _cluster_batches(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+    import pandas as pd
+
+    matcher = _matcher()
+    columns: tuple[str, ...] = (
+        "name",
+        "count",
+        "entity_id",
+        "canonical",
+        "canonical_reason",
+        "entity_confidence",
+        "confidence",
+    )
+    for df in batches:
+        rows: list[tuple[Any, ...]] = []
+        for ids, names, counts, ea, eb, ep in zip(
+            df["ids"], df["names"], df["counts"], df["ea"], df["eb"], df["ep"], strict=True
+        ):
+            name_of = dict(zip(ids, names, strict=True))
+            edges: dict[tuple[str, str], float] = {}
+            if ea is not None:
+                for a, b, p in zip(ea, eb, ep, strict=True):
+                    edges[(name_of[a], name_of[b])] = float(p)
+            members = zip(names, (int(c) for c in counts), strict=True)
+            for ent in matcher.cluster_scored(members, edges):
+                for m in ent.members:
+                    rows.append(
+                        (
+                            m.name,
+                            m.count,
+                            ent.entity_id,
+                            ent.canonical,
+                            ent.canonical_reason,
+                            ent.confidence,
+                            m.confidence,
+                        )
+                    )
+        yield pd.DataFrame.from_records(rows, columns=columns)
+
+
+def cluster_components(keyed: DataFrame, scored: DataFrame, labels: DataFrame) -> DataFrame:
+    """One row per distinct name: its entity, canonical name and confidences (``MEMBER_SCHEMA``).
+
+    Each component is gathered into one row (its names, and every scored pair with both names
+    inside it) and clustered by ``Matcher.cluster_scored``; names on no strong edge are
+    components of their own.
+    """
+    from pyspark.sql import functions as F
+
+    nodes = keyed.join(labels, "id", "left").select(
+        "id", "name", "count", F.coalesce("component", "id").alias("component")
+    )
+    node_rows = nodes.groupBy("component").agg(
+        F.sort_array(F.collect_list(F.struct("name", "id", "count"))).alias("m")
+    )
+    inside = (
+        scored.join(labels.select(F.col("id").alias("a"), "component"), "a")
+        .join(labels.select(F.col("id").alias("b"), F.col("component").alias("b_component")), "b")
+        .where(F.col("component") == F.col("b_component"))
+    )
+    edge_rows = inside.groupBy("component").agg(
+        F.collect_list(F.struct("a", "b", "probability")).alias("e")
+    )
+    parts = node_rows.join(edge_rows, "component", "left").select(
+        F.col("m.id").alias("ids"),
+        F.col("m.name").alias("names"),
+        F.col("m.count").alias("counts"),
+        F.col("e.a").alias("ea"),
+        F.col("e.b").alias("eb"),
+        F.col("e.probability").alias("ep"),
+    )
+    return parts.mapInPandas(_cluster_batches, MEMBER_SCHEMA)
+
+
+def run_cluster_job(spark: SparkSession, job: SparkClusterJob) -> SparkClusterResult:
+    """Read, cluster and write; see the module docstring for the stages."""
+    from pyspark.sql import functions as F
+
+    start = time.perf_counter()
+    keyed = keyed_names(read_names(spark, job))
+    scored = _materialize(scored_pairs(keyed, candidate_pairs(keyed)))
+    strong = scored.where(F.col("probability") >= _matcher().min_merge_probability)
+    labels, rounds = connected_components(strong.select("a", "b"), job.max_iterations)
+    members = _materialize(cluster_components(keyed, scored, labels))
+    members.select(
+        "name", "count", "entity_id", F.col("confidence").alias("confidence")
+    ).write.mode("overwrite").parquet(_join(job.output_path, "names"))
+    entities = members.groupBy("entity_id").agg(
+        F.first("canonical").alias("canonical"),
+        F.first("canonical_reason").alias("canonical_reason"),
+        F.first("entity_confidence").alias("confidence"),
+        F.count("*").alias("names"),
+        F.sum("count").alias("occurrences"),
+    )
+    entities.write.mode("overwrite").parquet(_join(job.output_path, "entities"))
+    sizes = labels.groupBy("component").count()
+    largest = sizes.agg(F.max("count")).first()
+    return SparkClusterResult(
+        names=keyed.count(),
+        candidate_pairs=scored.count(),
+        components=sizes.count(),
+        largest_component=int(largest[0] or 0) if largest is not None else 0,
+        entities=spark.read.parquet(_join(job.output_path, "entities")).count(),
+        iterations=rounds,
+        seconds=time.perf_counter() - start,
+    )
+
+
+def _join(folder: str, name: str) -> str:
+    return folder.rstrip("/") + "/" + name
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """``spark-submit app/batch/spark.py IN OUT [--column name] [--count-column count]``."""
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    ap.add_argument("input_path", help="names: Parquet, CSV, JSON Lines or text")
+    ap.add_argument("output_path", help="folder for entities/ and names/ (Parquet)")
+    ap.add_argument("--column", default="name", help="column of the names (default: name)")
+    ap.add_argument("--count-column", default=None, help="column of the counts (default: count)")
+    ap.add_argument("--format", choices=FORMATS, default=None, help="default: from the suffix")
+    ap.add_argument("--master", default=None, help="default: spark-submit's, else local[*]")
+    args = ap.parse_args(argv)
+    job = SparkClusterJob(
+        args.input_path, args.output_path, args.column, args.count_column, args.format
+    )
+    result = run_cluster_job(spark_session(args.master), job)
+    sys.stderr.write(
+        f"{result.names} names, {result.candidate_pairs} candidate pairs, "
+        f"{result.components} components (largest {result.largest_component}), "
+        f"{result.entities} entities, {result.seconds:.1f} s\n"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,130 @@
+"""The Spark engine gives the local engine's answer: same entities, canonical names and
+confidences, on development names; and its pair generation is an equi-join."""
+
+import json
+import math
+import random
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from app.batch.spark import (
+    SparkClusterJob,
+    candidate_pairs,
+    keyed_names,
+    read_names,
+    run_cluster_job,
+)
+from app.cli import main
+from app.core.matcher import Matcher
+
+from ..core.test_matcher import ARTICLE
+
+pytestmark = pytest.mark.spark
+
+DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+# Names drawn per development file: single name parts (Latin and Cyrillic), cities in many
+# scripts, OFAC persons and organisations, Hebrew and Korean full names.
+SAMPLE = {
+    "dev_persons_nameparts_ru.jsonl": 8000,
+    "dev_places_cities.jsonl": 8000,
+    "dev_persons_orgs_ofac.jsonl": 2000,
+    "dev_persons_crossscript.jsonl": 2000,
+}
+
+
+def development_sample() -> dict[str, int]:
+    """At least 20,000 distinct development names with counts from 1 to 3 (fixed seed)."""
+    if not DATA.is_dir():
+        pytest.skip(f"the development data folder {DATA} is absent")
+    rng = random.Random(20)
+    names: set[str] = set()
+    for file, k in SAMPLE.items():
+        with (DATA / file).open(encoding="utf-8") as fh:
+            variants = sorted({v for line in fh for v in json.loads(line)["variants"]})
+        names.update(rng.sample(variants, k))
+    return {n: rng.choice((1, 1, 2, 3)) for n in sorted(names)}
+
+
+def local_tables(counts):
+    entities, members = {}, {}
+    for e in Matcher().cluster(counts.items()):
+        entities[e.entity_id] = (e.canonical, e.canonical_reason, e.confidence)
+        for m in e.members:
+            members[m.name] = (e.entity_id, m.count, m.confidence)
+    return entities, members
+
+
+def spark_tables(spark, output):
+    entities = {
+        r.entity_id: (r.canonical, r.canonical_reason, r.confidence)
+        for r in spark.read.parquet(f"{output}/entities").collect()
+    }
+    members = {
+        r.name: (r.entity_id, r["count"], r.confidence)
+        for r in spark.read.parquet(f"{output}/names").collect()
+    }
+    return entities, members
+
+
+def assert_same(got, expected):
+    got_entities, got_members = got
+    entities, members = expected
+    assert set(got_members) == set(members)
+    assert set(got_entities) == set(entities)  # ids hash the member names: same partition
+    for name, (entity_id, count, confidence) in members.items():
+        assert got_members[name][:2] == (entity_id, count), name
+        assert math.isclose(got_members[name][2], confidence, rel_tol=0, abs_tol=1e-9), name
+    for entity_id, (canonical, reason, confidence) in entities.items():
+        assert got_entities[entity_id][:2] == (canonical, reason), entity_id
+        assert math.isclose(got_entities[entity_id][2], confidence, rel_tol=0, abs_tol=1e-9)
+
+
+@pytest.mark.slow
+def test_same_entities_as_the_local_engine_on_development_names(spark, tmp_path):
+    counts = development_sample()
+    assert len(counts) >= 20_000
+    source = tmp_path / "names.parquet"
+    pd.DataFrame({"name": list(counts), "count": list(counts.values())}).to_parquet(source)
+    result = run_cluster_job(spark, SparkClusterJob(str(source), str(tmp_path / "out")))
+    assert result.names == len(counts)
+    assert_same(spark_tables(spark, tmp_path / "out"), local_tables(counts))
+
+
+def test_pair_generation_is_an_equi_join(spark, tmp_path, capsys):
+    source = tmp_path / "names.jsonl"
+    source.write_text("".join(json.dumps({"name": n}) + "\n" for n in ARTICLE), "utf-8")
+    pairs = candidate_pairs(keyed_names(read_names(spark, SparkClusterJob(str(source), ""))))
+    pairs.explain(mode="formatted")
+    plan = capsys.readouterr().out
+    assert "Join" in plan
+    assert "CartesianProduct" not in plan
+    assert "BroadcastNestedLoopJoin" not in plan
+    assert pairs.count() > 0
+
+
+def test_cli_engine_spark_reads_csv_with_counts(spark, tmp_path):
+    from click.testing import CliRunner
+
+    names = [*ARTICLE, "Trump", "!!!", "  "]
+    counts = {n: 1 + i % 2 for i, n in enumerate(names)}
+    source = tmp_path / "names.csv"
+    pd.DataFrame({"count": list(counts.values()), "name": list(counts)}).to_csv(source, index=False)
+    out = tmp_path / "out"
+    run = CliRunner().invoke(
+        main, ["cluster", str(source), "-o", str(out), "--engine", "spark", "--master", "local[2]"]
+    )
+    assert run.exit_code == 0, run.output
+    del counts["  "]  # blank names are skipped, as by the local reader
+    assert_same(spark_tables(spark, out), local_tables(counts))
+
+
+def test_text_input_and_a_missing_column(spark, tmp_path):
+    source = tmp_path / "names.txt"
+    source.write_text("Zelensky\nЗеленский\nSelenskyj\nElon Musk\n", "utf-8")
+    run_cluster_job(spark, SparkClusterJob(str(source), str(tmp_path / "out")))
+    got = spark_tables(spark, tmp_path / "out")
+    assert_same(got, local_tables(dict.fromkeys(source.read_text("utf-8").splitlines(), 1)))
+    with pytest.raises(ValueError, match="has no column 'label'"):
+        read_names(spark, SparkClusterJob(str(source), "", column="label"))

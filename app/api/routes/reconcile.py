@@ -160,7 +160,7 @@ def reconcile_get(
       `/v1/resolve` decides `matched`. A query's `type` keeps only entities of those kinds, its
       `country` property only entities of that country.
     - At most `CANONYM_MAX_NAMES_PER_REQUEST` queries (**413**); a `queries` value that is not
-      a query batch is a **400** `invalid_input`.
+      a query batch (or names an unknown type) is a **422** `invalid_request`.
     """
     if queries is None:
         return _answer(manifest(_base(request)), callback)

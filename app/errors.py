@@ -9,6 +9,7 @@
     │   └── BodyTooLargeError     code=body_too_large     a request body over the byte limit
     ├── InputFormatError          code=invalid_input      a file or payload that cannot be read
     │   ├── InvalidValueError     code=invalid_value      read, but the registry cannot keep it
+    │   ├── InvalidRequestError   code=invalid_request    a request value the route cannot use
     │   └── UnsupportedMediaTypeError  code=unsupported_media_type  a body that is not JSON
     ├── EntityNotFoundError       code=entity_not_found   no entity (or alias) with that id
     ├── ConflictError             code=conflict           the write clashes with stored data
@@ -79,6 +80,14 @@ class InvalidValueError(InputFormatError):
     (longer than its column, NUL or NaN in attributes, nesting too deep)."""
 
     code = "invalid_value"
+
+
+class InvalidRequestError(InputFormatError):
+    """A request value of the documented type whose content the route cannot use (a
+    reconciliation ``queries`` string that is not a query batch, an unknown type): a rule the
+    OpenAPI schema cannot express, refused like a value that does not match the schema."""
+
+    code = "invalid_request"
 
 
 class UnsupportedMediaTypeError(InputFormatError):

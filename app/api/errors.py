@@ -30,6 +30,7 @@ from app.errors import (
     ForbiddenError,
     InputFormatError,
     InvalidNameError,
+    InvalidRequestError,
     InvalidValueError,
     LimitExceededError,
     NameTooLongError,
@@ -51,6 +52,7 @@ STATUS_BY_ERROR: dict[type[CanonymError], int] = {
     BatchTooLargeError: 413,
     InputFormatError: 400,
     InvalidValueError: 422,
+    InvalidRequestError: 422,
     UnsupportedMediaTypeError: 415,
     UnauthorizedError: 401,
     ForbiddenError: 403,
@@ -92,7 +94,7 @@ _RESPONSE_DESCRIPTIONS = {
     415: "The body is not sent as JSON: `content-type` must be `application/json` "
     "(`unsupported_media_type`).",
     422: "A name is empty (`empty_name`), a value cannot be stored (`invalid_value`) or the "
-    "body does not match the schema (`invalid_request`).",
+    "request does not match the schema or a rule it cannot express (`invalid_request`).",
     500: "An unexpected error (`internal_error`); the details are in the service log.",
     503: "The matcher or the registry is not loaded yet (`not_ready`).",
 }

@@ -27,12 +27,16 @@ __all__ = [
     "ReconciliationViewV1",
 ]
 
-_QUERY = ConfigDict(extra="forbid")
+# Strict: a request value of another JSON type (`"required": 0`, `"limit": "3"`) is refused,
+# not converted, so what is accepted is what the OpenAPI schema says.
+_QUERY = ConfigDict(extra="forbid", strict=True)
 _EXAMPLE_ID = "ent_3a13e87b2c74"
 
 
 class ReconciliationCondition(BaseModel):
     """One condition of a 1.0-draft query."""
+
+    model_config = ConfigDict(strict=True)
 
     matchType: Literal["name", "id", "property"] = Field(  # the draft's camelCase names
         description="What the value is matched against: the entity's names, its id or a "

@@ -36,7 +36,7 @@ from app.api.reconcile_schemas import (
 from app.api.reconcile_v1_schemas import ReconciliationQueryV1
 from app.api.registry import Registry
 from app.core.index import Resolution
-from app.errors import InputFormatError
+from app.errors import InvalidRequestError
 from app.settings import Settings
 from app.store.base import Entity, EntityQuery
 
@@ -130,7 +130,7 @@ def _request(key: str, query: ReconciliationQuery, settings: Settings) -> Reconc
     unknown = [t for t in types if t not in KIND_NAMES]
     if unknown:
         msg = f"queries[{key!r}].type {unknown[0]!r} is not one of {', '.join(KIND_NAMES)}"
-        raise InputFormatError(msg)
+        raise InvalidRequestError(msg)
     countries: list[str] = []
     for prop in query.properties or []:
         if prop.pid == "country":
@@ -143,7 +143,7 @@ def parse_queries(raw: str, settings: Settings) -> dict[str, ReconciliationReque
     """Parse a ``queries`` parameter: a JSON object of queries under the caller's keys.
 
     Raises:
-        InputFormatError: not JSON, not a query batch of the specification, or an unknown type.
+        InvalidRequestError: not JSON, not a query batch of the specification, or an unknown type.
         BatchTooLargeError: more queries than ``CANONYM_MAX_NAMES_PER_REQUEST``.
         NameTooLongError: a name over ``CANONYM_MAX_NAME_LENGTH``.
     """
@@ -155,7 +155,7 @@ def parse_queries(raw: str, settings: Settings) -> dict[str, ReconciliationReque
         msg = f"queries is not a reconciliation query batch: {first['msg']}" + (
             f" (at {where})" if where else ""
         )
-        raise InputFormatError(msg) from None
+        raise InvalidRequestError(msg) from None
     check_batch_size(len(batch), settings.max_names_per_request, "names")
     return {key: _request(key, query, settings) for key, query in batch.items()}
 

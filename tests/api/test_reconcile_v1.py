@@ -110,7 +110,10 @@ def test_suggest_and_preview(client):
     [
         ({"queries": [{"conditions": []}]}, 422),
         ({"q0": {"query": "Qaddafi"}}, 422),
-        ({"queries": [{"type": "DifferentiatedPerson", "conditions": [_name("x")]}]}, 400),
+        ({"queries": [{"type": "DifferentiatedPerson", "conditions": [_name("x")]}]}, 422),
+        # Strict: values of another JSON type are refused, not converted.
+        ({"queries": [{"conditions": [{**_name("x"), "required": 0}]}]}, 422),
+        ({"queries": [{"limit": "3", "conditions": [_name("x")]}]}, 422),
     ],
 )
 def test_bad_batches(client, body, status):

@@ -45,6 +45,7 @@ from app.store.base import AliasQuery, Entity
 
 __all__ = [
     "html_responses",
+    "jsonp_responses",
     "preview",
     "router",
     "suggest_entity",
@@ -91,6 +92,14 @@ def html_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return out
 
 
+def jsonp_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """``error_responses`` plus the JSONP answer: with ``callback``, a 200 is JavaScript (the
+    JSON, wrapped in a call of the callback) beside the route's JSON."""
+    out = error_responses(*statuses)
+    out[200] = {"content": {"application/javascript": {"schema": {"type": "string"}}}}
+    return out
+
+
 def _base(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
@@ -133,7 +142,7 @@ def manifest(base: str) -> ReconciliationManifest:
     summary="Manifest or reconcile a batch",
     response_model=ReconciliationManifest | ReconciliationResults,
     response_model_exclude_none=True,
-    responses=error_responses(400, 413, 422, 503),
+    responses=jsonp_responses(400, 413, 422, 503),
 )
 def reconcile_get(
     request: Request,
@@ -151,7 +160,7 @@ def reconcile_get(
       `/v1/resolve` decides `matched`. A query's `type` keeps only entities of those kinds, its
       `country` property only entities of that country.
     - At most `CANONYM_MAX_NAMES_PER_REQUEST` queries (**413**); a `queries` value that is not
-      a query batch is a **400** `invalid_input`.
+      a query batch (or names an unknown type) is a **422** `invalid_request`.
     """
     if queries is None:
         return _answer(manifest(_base(request)), callback)
@@ -198,7 +207,7 @@ def reconcile_post(
     summary="Suggest entities",
     response_model=ReconciliationSuggestResponse,
     response_model_exclude_none=True,
-    responses=error_responses(422, 503),
+    responses=jsonp_responses(422, 503),
 )
 def suggest_entity(
     registry: RegistryDep,
@@ -224,7 +233,7 @@ def suggest_entity(
     summary="Suggest types",
     response_model=ReconciliationSuggestResponse,
     response_model_exclude_none=True,
-    responses=error_responses(422),
+    responses=jsonp_responses(422),
 )
 def suggest_type(
     prefix: Annotated[
@@ -247,7 +256,7 @@ def suggest_type(
     summary="Suggest properties",
     response_model=ReconciliationSuggestResponse,
     response_model_exclude_none=True,
-    responses=error_responses(422),
+    responses=jsonp_responses(422),
 )
 def suggest_property(
     prefix: Annotated[

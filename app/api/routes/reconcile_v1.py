@@ -30,6 +30,7 @@ from app.api.reconcile_v1_schemas import (
 from app.api.reconciliation import KIND_NAMES, kind_types, reconcile, requests_from_conditions
 from app.api.routes.reconcile import (
     html_responses,
+    jsonp_responses,
     preview,
     suggest_entity,
     suggest_property,
@@ -135,7 +136,7 @@ router.get(
     "/suggest/entity",
     summary="Suggest entities (1.0-draft)",
     name="suggest_entity_v1",
-    responses=error_responses(422, 503),
+    responses=jsonp_responses(422, 503),
     response_model=ReconciliationSuggestResponse,
     response_model_exclude_none=True,
 )(suggest_entity)
@@ -143,7 +144,7 @@ router.get(
     "/suggest/type",
     summary="Suggest types (1.0-draft)",
     name="suggest_type_v1",
-    responses=error_responses(422),
+    responses=jsonp_responses(422),
     response_model=ReconciliationSuggestResponse,
     response_model_exclude_none=True,
 )(suggest_type)
@@ -151,7 +152,7 @@ router.get(
     "/suggest/property",
     summary="Suggest properties (1.0-draft)",
     name="suggest_property_v1",
-    responses=error_responses(422),
+    responses=jsonp_responses(422),
     response_model=ReconciliationSuggestResponse,
     response_model_exclude_none=True,
 )(suggest_property)

@@ -10,6 +10,8 @@ or the machine.
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -84,10 +86,36 @@ def migrate(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
+# How long a connection keeps trying to switch a new SQLite file to WAL while another holds it.
+_WAL_SWITCH_SECONDS = 30.0
+
+
+def _sqlite_wal(cursor: Any) -> None:
+    """Put the database in WAL mode (persistent in the file, so usually already there).
+
+    SQLite answers "database is locked" at once, without its busy handler, when a connection
+    asks for WAL while another one is creating or migrating the same new file (processes that
+    open a new registry together), so the switch is retried here until that one has finished.
+    """
+    deadline = time.monotonic() + _WAL_SWITCH_SECONDS
+    delay = 0.01
+    while True:
+        try:
+            mode = cursor.execute("PRAGMA journal_mode").fetchone()[0]
+            if str(mode).lower() != "wal":
+                cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.25)
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor = dbapi_conn.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
+    _sqlite_wal(cursor)
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.close()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -130,9 +131,27 @@ def compare(input_path: Path, output: Path, explain: bool) -> None:
     "becomes a folder of Parquet tables, entities/ and names/.",
 )
 @click.option("--master", default=None, help="Spark master for --engine spark (e.g. local[2]).")
-def cluster(input_path: Path, output: Path, explain: bool, engine: str, master: str | None) -> None:
-    """Group the names of INPUT_PATH (TXT, CSV or JSONL; Parquet with --engine spark) into
-    entities; one JSON line each."""
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes scoring candidate pairs (local engine; default: the machine's cores).",
+)
+def cluster(
+    input_path: Path,
+    output: Path,
+    explain: bool,
+    engine: str,
+    master: str | None,
+    workers: int | None,
+) -> None:
+    """Group the names of INPUT_PATH (TXT, CSV, JSONL or Parquet) into entities; one JSON line
+    each.
+
+    The file is streamed: memory grows with the distinct names, not with the lines (a name
+    repeated a million times is held once, with its count). A progress bar shows on a
+    terminal; a summary line ends the run on standard error.
+    """
     if engine == "spark":
         _cluster_on_spark(input_path, output, master)
         return
@@ -140,13 +159,29 @@ def cluster(input_path: Path, output: Path, explain: bool, engine: str, master: 
         click.echo(f"error: {output} is a folder; the local engine writes one JSONL file", err=True)
         sys.exit(2)
     start = time.perf_counter()
+    counts: dict[str, int] = {}
+    lines = 0
     try:
-        names = list(tqdm(read_names(input_path), unit=" names", disable=None))
+        for name, count in tqdm(read_names(input_path), unit=" names", disable=None, desc="read"):
+            counts[name] = counts.get(name, 0) + count
+            lines += 1
     except CanonymError as exc:
         _fail(exc)
-    entities = Matcher().cluster(names, explain=explain)
+    bars: dict[str, tqdm[Any]] = {}
+
+    def progress(step: str, amount: int) -> None:
+        if step in ("normalized", "clustered"):
+            if step not in bars:
+                bars[step] = tqdm(total=len(counts), unit=" names", disable=None, desc=step)
+            bars[step].update(amount)
+
+    run = Matcher().cluster_run(
+        counts.items(), explain=explain, workers=workers or os.cpu_count() or 1, progress=progress
+    )
+    for bar in bars.values():
+        bar.close()
     with output.open("w", encoding="utf-8") as out:
-        for ent in entities:
+        for ent in run.clusters:
             link = ent.weakest_link
             extra = {} if link is None else {"weakest_link": dataclasses.asdict(link)}
             write_jsonl(
@@ -164,7 +199,8 @@ def cluster(input_path: Path, output: Path, explain: bool, engine: str, master: 
                 },
             )
     click.echo(
-        f"{len(names)} names, {len(entities)} entities, {time.perf_counter() - start:.1f} s",
+        f"{lines} names ({run.names} distinct), {len(run.clusters)} entities, "
+        f"{run.pairs_compared} pairs compared, {time.perf_counter() - start:.1f} s",
         err=True,
     )
 

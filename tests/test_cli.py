@@ -70,6 +70,46 @@ def test_cluster_reads_csv_and_jsonl_with_counts(tmp_path):
         assert counts == {"Gaddafi": 3, "Qaddafi": 1}
 
 
+def test_cluster_streams_parquet_and_summarizes(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    src = tmp_path / "names.parquet"
+    table = pa.table(
+        {"name": ["Gaddafi", "Qaddafi", None, "Gaddafi", "Angela Merkel"], "count": [2, 1, 1, 1, 4]}
+    )
+    pq.write_table(table, src, row_group_size=2)
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(main, ["cluster", str(src), "--output", str(out), "--workers", "2"])
+    assert result.exit_code == 0, result.output
+    counts = {
+        m["name"]: m["count"]
+        for x in out.read_text().splitlines()
+        for m in json.loads(x)["members"]
+    }
+    assert counts == {"Gaddafi": 3, "Qaddafi": 1, "Angela Merkel": 4}
+    summary = result.output.strip().splitlines()[-1]
+    assert summary.startswith("4 names (3 distinct), 2 entities, ")
+    assert " pairs compared, " in summary
+
+
+def test_parquet_without_a_name_column_is_a_clear_error(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    src = tmp_path / "names.parquet"
+    pq.write_table(pa.table({"label": ["Gaddafi"]}), src)
+    result = CliRunner().invoke(main, ["cluster", str(src), "--output", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert 'needs a "name" column' in result.output
+    (tmp_path / "bad.parquet").write_bytes(b"not parquet at all")
+    result = CliRunner().invoke(
+        main, ["cluster", str(tmp_path / "bad.parquet"), "--output", str(tmp_path / "o")]
+    )
+    assert result.exit_code == 2
+    assert "not a readable Parquet file" in result.output
+
+
 def test_invalid_utf8_names_the_line(tmp_path):
     src = tmp_path / "names.txt"
     src.write_bytes(b"Gaddafi\nQadd\xffafi\n")

@@ -1,4 +1,5 @@
-"""Readers and writers for the CLI's files: names (TXT, CSV, JSONL), pairs (TSV), JSON Lines."""
+"""Readers and writers for the CLI's files: names (TXT, CSV, JSONL, Parquet), pairs (TSV), JSON
+Lines. Every reader streams: one line (or one Parquet record batch) at a time."""
 
 from __future__ import annotations
 
@@ -47,10 +48,12 @@ def _count(value: Any, where: str) -> int:
 
 def read_names(path: Path) -> Iterator[tuple[str, int]]:
     """(name, count) pairs from a text file (one name per line), a CSV with a ``name`` column
-    (optional ``count``) or JSON Lines objects with ``name`` (optional ``count``). Blank names
-    are skipped."""
+    (optional ``count``), JSON Lines objects with ``name`` (optional ``count``) or a Parquet
+    file with a string ``name`` column (optional integer ``count``). Blank names are skipped."""
     suffix = path.suffix.lower()
-    if suffix == ".csv":
+    if suffix == ".parquet":
+        yield from _read_parquet(path)
+    elif suffix == ".csv":
         yield from _read_csv(path)
     elif suffix in (".jsonl", ".ndjson"):
         for number, line in read_lines(path):
@@ -83,6 +86,41 @@ def _read_csv(path: Path) -> Iterator[tuple[str, int]]:
         name = row.get("name") or ""
         if name.strip():
             yield name, _count(row.get("count"), f"{path}:{number}")
+
+
+# Rows per Parquet record batch: memory stays bounded whatever the file's row groups.
+_PARQUET_BATCH = 65_536
+
+
+def _read_parquet(path: Path) -> Iterator[tuple[str, int]]:
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        msg = f"{path}: reading Parquet needs pyarrow (pip install 'canonym[parquet]')"
+        raise InputFormatError(msg) from None
+    try:
+        source = pq.ParquetFile(path)
+    except Exception as exc:  # pyarrow raises its own ArrowInvalid/OSError family
+        msg = f"{path}: not a readable Parquet file ({exc})"
+        raise InputFormatError(msg) from None
+    columns = source.schema_arrow.names
+    if "name" not in columns:
+        msg = f'{path}: a Parquet file needs a "name" column (it has {columns[:10]})'
+        raise InputFormatError(msg)
+    wanted = ["name", "count"] if "count" in columns else ["name"]
+    row = 0
+    for batch in source.iter_batches(batch_size=_PARQUET_BATCH, columns=wanted):
+        names = batch.column("name").to_pylist()
+        counts = batch.column("count").to_pylist() if "count" in wanted else [None] * len(names)
+        for name, count in zip(names, counts, strict=True):
+            row += 1
+            if name is None:
+                continue
+            if not isinstance(name, str):
+                msg = f"{path}: row {row}: name {name!r} is not a string"
+                raise InputFormatError(msg)
+            if name.strip():
+                yield name, _count(count, f"{path}: row {row}")
 
 
 def read_pairs(path: Path) -> Iterator[tuple[int, str, str | None]]:

@@ -4,12 +4,15 @@ Every decision is taken by ``app.core``: Spark only moves names and pairs betwee
 
 1. **Names.** The input (Parquet, CSV, JSON Lines or text; the name column chosen by flag, an
    optional count column) is reduced to distinct names with summed counts. ``mapInPandas``
-   normalizes each name (``try_normalize_name``) and computes its ``blocking_keys``; names blank
-   after ``str.strip`` are dropped, as the local reader drops them.
-2. **Candidate pairs.** The keys are exploded, each block's size is counted over a window
-   partitioned by key, blocks of 2 to ``MAX_BLOCK_SIZE`` names are kept (the local engine's rule)
-   and a self-join on the key (an equi-join, so no cartesian product) pairs their members; the
-   pairs are deduplicated.
+   normalizes each name (``try_normalize_name``) and computes its ``cluster_keys`` and
+   ``neighbourhood_key``; names blank after ``str.strip`` are dropped, as the local reader drops
+   them.
+2. **Candidate pairs.** The local engine's rule (``app.core.blocking.candidate_pairs``): the
+   keys are exploded and each block's size is counted over a window partitioned by key. Blocks
+   within their tier's cap (``block_limit``) are paired by a self-join on the key (an equi-join,
+   so no cartesian product); each member of a larger block is paired with the next ``WINDOW``
+   members in neighbourhood order by ``lead`` over the same window (linear in the block, whatever
+   the skew). The pairs are deduplicated.
 3. **Scores.** ``mapInPandas`` scores each pair with ``compare_forms`` and the packaged model.
 4. **Components.** Connected components of the pairs at or above
    ``Matcher.min_merge_probability`` are found by min-label propagation with pointer jumping in
@@ -41,8 +44,14 @@ from functools import lru_cache
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
-from app.core.blocking import blocking_keys
-from app.core.matcher import MAX_BLOCK_SIZE, Matcher
+from app.core.blocking import (
+    NAME_BLOCK_SIZE,
+    TOKEN_BLOCK_SIZE,
+    WINDOW,
+    cluster_keys,
+    neighbourhood_key,
+)
+from app.core.matcher import Matcher
 from app.core.normalize import try_normalize_name
 
 if TYPE_CHECKING:
@@ -73,7 +82,7 @@ _SUFFIXES = {
     ".txt": "text",
 }
 
-KEYED_SCHEMA = "name string, count long, keys array<string>"
+KEYED_SCHEMA = "name string, count long, keys array<string>, nkey string, bare boolean"
 SCORED_SCHEMA = "a long, b long, probability double"
 MEMBER_SCHEMA = (
     "name string, count long, entity_id string, canonical string, canonical_reason string, "
@@ -182,14 +191,20 @@ def _keys_batches(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         names: list[str] = []
         counts: list[int] = []
         keys: list[list[str]] = []
+        nkeys: list[str] = []
+        bare: list[bool] = []
         for name, count in zip(df["name"], df["count"], strict=True):
             if not name.strip():
                 continue
             form = try_normalize_name(name)
             names.append(name)
             counts.append(int(count))
-            keys.append(sorted(blocking_keys(form)) if form is not None else [])
-        yield pd.DataFrame({"name": names, "count": counts, "keys": keys})
+            keys.append(sorted(cluster_keys(form)) if form is not None else [])
+            nkeys.append(neighbourhood_key(form) if form is not None else "")
+            bare.append(form is not None and len(form.core_tokens) == 1)
+        yield pd.DataFrame(
+            {"name": names, "count": counts, "keys": keys, "nkey": nkeys, "bare": bare}
+        )
 
 
 def _materialize(df: DataFrame) -> DataFrame:
@@ -211,24 +226,45 @@ def keyed_names(names: DataFrame) -> DataFrame:
 
 
 def candidate_pairs(keyed: DataFrame) -> DataFrame:
-    """(a, b) ids with a < b of every two names sharing a block of 2 to ``MAX_BLOCK_SIZE``
-    names, once per pair.
+    """(a, b) ids with a < b of the local engine's candidate pairs, once per pair.
 
-    The size of each block is counted over a window partitioned by key, and the pairs come
-    from a self-join on the key, an equi-join: the rows are exchanged once by key, and no
-    block larger than the cap is ever expanded, so the work per key is bounded by
-    ``MAX_BLOCK_SIZE`` squared whatever the skew of the key distribution.
+    Block sizes are counted over a window partitioned by key. Blocks within their tier's cap
+    come from a self-join on the key, an equi-join: the rows are exchanged once by key and no
+    block larger than the cap is ever expanded. Members of a larger block are ordered by
+    (neighbourhood key, name), the local order, and paired with the next ``WINDOW`` members by
+    ``lead``, so the work per key stays linear whatever the skew of the key distribution.
     """
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
-    exploded = keyed.select("id", F.explode("keys").alias("key"))
-    sized = exploded.withColumn("size", F.count("*").over(Window.partitionBy("key")))
-    members = sized.where((F.col("size") >= 2) & (F.col("size") <= MAX_BLOCK_SIZE))
-    left = members.select("key", F.col("id").alias("a"))
-    right = members.select("key", F.col("id").alias("b"))
-    pairs = left.join(right, "key").where(F.col("a") < F.col("b"))
-    return pairs.select("a", "b").distinct()
+    exploded = keyed.select("id", "name", "nkey", "bare", F.explode("keys").alias("key"))
+    by_key = Window.partitionBy("key")
+    token_tier = F.substring("key", 1, 1).rlike("^[a-z]$")
+    cap = F.when(token_tier, F.lit(TOKEN_BLOCK_SIZE)).otherwise(F.lit(NAME_BLOCK_SIZE))
+    sized = (
+        exploded.withColumn("size", F.count("*").over(by_key))
+        .withColumn("cap", cap)
+        .withColumn("token_tier", token_tier)
+    )
+    small = sized.where((F.col("size") >= 2) & (F.col("size") <= F.col("cap")))
+    left = small.select("key", "token_tier", F.col("id").alias("x"), F.col("bare").alias("bx"))
+    right = small.select("key", F.col("id").alias("y"), F.col("bare").alias("by"))
+    # A token block pairs only its bare names with every member (candidate_pairs).
+    exhaustive = left.join(right, "key").where(
+        (F.col("x") < F.col("y")) & (~F.col("token_tier") | F.col("bx") | F.col("by"))
+    )
+    large = sized.where(F.col("size") > F.col("cap"))
+    ordered = by_key.orderBy("nkey", "name")
+    windowed = None
+    for step in range(1, WINDOW + 1):
+        nxt = large.select(F.col("id").alias("x"), F.lead("id", step).over(ordered).alias("y"))
+        nxt = nxt.where(F.col("y").isNotNull())
+        windowed = nxt if windowed is None else windowed.unionByName(nxt)
+    pairs = exhaustive.select("x", "y")
+    if windowed is not None:
+        pairs = pairs.unionByName(windowed)
+    lo, hi = F.least("x", "y"), F.greatest("x", "y")
+    return pairs.where(F.col("x") != F.col("y")).select(lo.alias("a"), hi.alias("b")).distinct()
 
 
 def _score_batches(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:

@@ -1,19 +1,72 @@
-"""Blocking keys: cheap keys that put likely matches in the same block, so that clustering never
-compares all pairs. A name gets several keys, so one spelling difference does not hide a match."""
+"""Blocking: cheap keys that put likely matches in the same block, so that clustering never
+compares all pairs. A name gets several keys, so one spelling difference does not hide a match.
+
+Two tiers of keys:
+
+* **token keys** (lower-case prefixes), one set per core token: its variant skeleton, its
+  consonant key, a folded prefix and its Metaphone. They let a bare surname meet a full name and
+  a name meet another that shares only one token, but a common token makes a block that grows
+  with the input, so they are capped at ``TOKEN_BLOCK_SIZE`` names.
+* **name keys** (upper-case prefixes), one per name or per pair of its tokens: the sorted
+  skeletons of each two core tokens, the initial of one token with the skeleton of another, the
+  sorted consonant key of the whole name, its letters without spaces and its acronym keys. Two
+  spellings of a full name share several of them, and they stay selective as the input grows;
+  they are capped at ``NAME_BLOCK_SIZE`` names.
+
+The rarity rule: a block within its cap is paired exhaustively. A larger block (a common given
+name, a frequent designator) is not dropped outright but paired as a *sorted neighbourhood*:
+its members sorted by their letters (tokens in alphabetical order, so "Last, First" sorts with
+"First Last"), each paired with the next ``WINDOW`` members. Its cost grows linearly with the
+block, so no key can make the pair count quadratic, yet two near-identical spellings that only
+share a common key still meet. Pairs found in several blocks are scored once.
+
+The registry's candidate index (``app.core.index``) retrieves by ``blocking_keys`` alone, with
+its own cap.
+"""
 
 from __future__ import annotations
+
+import hashlib
+from array import array
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from itertools import combinations
+
+import numpy as np
+import numpy.typing as npt
 
 from app.core.acronym import acronym_keys
 from app.core.phonetic import metaphone
 from app.core.types import NameForm
 
-__all__ = ["blocking_keys"]
+__all__ = [
+    "NAME_BLOCK_SIZE",
+    "TOKEN_BLOCK_SIZE",
+    "WINDOW",
+    "block_limit",
+    "blocking_keys",
+    "candidate_pairs",
+    "cluster_keys",
+    "neighbourhood_key",
+]
+
+# Caps of exhaustively paired blocks (see the module docstring). At these sizes the pairs per
+# name stay near ten on the development data and the generated scale benchmark, and blocking
+# still proposes over 99% of the pairs that an all-pairs run scores as matches
+# (benchmarks/cluster_scale.py measures both).
+TOKEN_BLOCK_SIZE = 40
+NAME_BLOCK_SIZE = 60
+# Neighbours each member of an oversized block is paired with.
+WINDOW = 3
+# Token pairs of a long name (company names) that get a pair key: its first core tokens.
+_PAIR_TOKENS = 6
 
 
 def blocking_keys(form: NameForm) -> frozenset[str]:
-    """Keys of one name: per core token its skeleton, consonant key, folded prefix and Metaphone;
-    for the whole name its sorted consonant key, its letters without spaces and its acronym keys
-    (the acronym itself, or the initials of its words)."""
+    """Token keys and whole-name keys of one name (the registry index's retrieval keys): per
+    core token its skeleton, consonant key, folded prefix and Metaphone; for the whole name its
+    sorted consonant key, its letters without spaces and its acronym keys (the acronym itself,
+    or the initials of its words)."""
     keys: set[str] = set()
     core = form.core_tokens
     for t in core:
@@ -28,3 +81,107 @@ def blocking_keys(form: NameForm) -> frozenset[str]:
     keys.add("C:" + "".join(sorted(t.consonants for t in core)))
     keys.add("J:" + "".join(t.latin for t in form.tokens))
     return frozenset(keys) | acronym_keys(form)
+
+
+def cluster_keys(form: NameForm) -> frozenset[str]:
+    """``blocking_keys`` plus the token-pair keys clustering blocks on: for each two of the
+    first core tokens their sorted skeletons ("P:"), their sorted consonant keys ("Q:", for
+    vowel-less scripts), and the initial of each with the skeleton of the other ("I:", so "M.
+    Ravanchi" meets "Majid Ravanchi")."""
+    keys = set(blocking_keys(form))
+    core = [t for t in form.core_tokens if t.latin][:_PAIR_TOKENS]
+    for a, b in combinations(core, 2):
+        keys.add("P:" + "|".join(sorted((a.skeleton, b.skeleton))))
+        if a.consonants and b.consonants:
+            keys.add("Q:" + "|".join(sorted((a.consonants, b.consonants))))
+        if not a.latin.isdigit() and not b.latin.isdigit():
+            keys.add(f"I:{a.latin[0]}|{b.skeleton}")
+            keys.add(f"I:{b.latin[0]}|{a.skeleton}")
+    return frozenset(keys)
+
+
+def block_limit(key: str) -> int:
+    """The largest block of ``key``'s tier that is paired exhaustively."""
+    return TOKEN_BLOCK_SIZE if key[:1].islower() else NAME_BLOCK_SIZE
+
+
+def neighbourhood_key(form: NameForm) -> str:
+    """The order of a name inside an oversized block: its letters, tokens sorted."""
+    return form.joined_sorted
+
+
+def _key_hash(key: str) -> int:
+    # A stable 63-bit hash (Python's hash() is salted per process): blocks are grouped by it, so
+    # the same input always makes the same blocks. A collision only merges two blocks.
+    return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest()) >> 1
+
+
+@lru_cache(maxsize=128)
+def _triangle(size: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    i, j = np.triu_indices(size, 1)
+    return i.astype(np.int64), j.astype(np.int64)
+
+
+def candidate_pairs(
+    keys: Iterable[Iterable[str]], order: Sequence[str], bare: Sequence[bool]
+) -> npt.NDArray[np.int64]:
+    """The candidate pairs of a batch: an (n, 2) array of item indices, ``i < j``, each pair
+    once, sorted.
+
+    Args:
+        keys: the keys of each item (``cluster_keys``), in item order.
+        order: each item's ``neighbourhood_key`` (ties are broken by item index, so items
+            should be in a deterministic order, e.g. sorted names).
+        bare: whether each item is a bare one-token name. A token block within its cap pairs
+            only its bare names with every member: two full names that share one token but
+            no pair of tokens (their name keys) are not worth a comparison unless they are
+            neighbours in the sorted order.
+
+    Memory stays proportional to the keys: blocks are grouped by a 63-bit hash of their key
+    in numpy arrays, never in a dict of strings.
+    """
+    # array.array: 8 bytes an entry, where a list of ints costs five times that.
+    hashes, owners, tiers = array("q"), array("q"), array("b")
+    for item, item_keys in enumerate(keys):
+        for key in item_keys:
+            hashes.append(_key_hash(key))
+            owners.append(item)
+            tiers.append(1 if key[:1].islower() else 0)
+    if not hashes:
+        return np.empty((0, 2), dtype=np.int64)
+    h = np.frombuffer(hashes, dtype=np.int64).copy()
+    who = np.frombuffer(owners, dtype=np.int64).copy()
+    token_tier = np.frombuffer(tiers, dtype=np.int8).astype(bool)
+    del hashes, owners, tiers
+    single = np.asarray(bare, dtype=bool)
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[sorted(range(len(order)), key=lambda k: (order[k], k))] = np.arange(len(order))
+    # Sort by block, then by neighbourhood order inside a block.
+    perm = np.lexsort((rank[who], h))
+    h, who, token_tier = h[perm], who[perm], token_tier[perm]
+    cap = np.where(token_tier, TOKEN_BLOCK_SIZE, NAME_BLOCK_SIZE)
+    starts = np.flatnonzero(np.r_[True, h[1:] != h[:-1]])
+    sizes = np.diff(np.r_[starts, len(h)])
+    firsts: list[npt.NDArray[np.int64]] = []
+    seconds: list[npt.NDArray[np.int64]] = []
+    for start, size in zip(starts[sizes >= 2].tolist(), sizes[sizes >= 2].tolist(), strict=True):
+        members = who[start : start + size]
+        if size <= cap[start]:
+            i, j = _triangle(size)
+            if token_tier[start]:
+                keep = single[members[i]] | single[members[j]]
+                i, j = i[keep], j[keep]
+            firsts.append(members[i])
+            seconds.append(members[j])
+        else:
+            for step in range(1, WINDOW + 1):
+                firsts.append(members[:-step])
+                seconds.append(members[step:])
+    if not firsts:
+        return np.empty((0, 2), dtype=np.int64)
+    a = np.concatenate(firsts)
+    b = np.concatenate(seconds)
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    n = np.int64(len(order))
+    codes = np.unique(lo[lo != hi] * n + hi[lo != hi])
+    return np.stack((codes // n, codes % n), axis=1)

@@ -18,7 +18,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-__all__ = ["ClusterGraph", "cluster_graph"]
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["ClusterGraph", "cluster_graph", "mergeable_components"]
 
 # Cohesion of a large cluster is judged on a fixed sample of its members (the first by input
 # order of the sorted names), so a merge check costs at most _SAMPLE**2 comparisons.
@@ -129,3 +132,47 @@ def cluster_graph(g: ClusterGraph) -> list[list[int]]:
                 owner[k] = target
             members[target].extend(members.pop(cid))
     return sorted((sorted(ms) for ms in members.values()), key=lambda ms: ms[0])
+
+
+def mergeable_components(
+    n: int,
+    pairs: npt.NDArray[np.int64],
+    probabilities: npt.NDArray[np.float64],
+    single: Sequence[bool],
+    threshold: float,
+    bare_threshold: float,
+) -> list[list[int]]:
+    """The connected components of the edges along which ``cluster_graph`` can merge: two full
+    names or two bare names at ``threshold`` or above, a bare and a full name at
+    ``bare_threshold`` or above. Every cluster lies inside one component and clustering a
+    component alone gives the clusters it gives inside the whole graph (merges and their
+    cohesion only involve the two clusters' own members), so a large batch is clustered one
+    component at a time, with only that component's edges in memory.
+
+    Returns the components of two or more items (each sorted, ordered by first item); items
+    on no such edge are left out (each is an entity of its own).
+    """
+    if len(pairs) == 0:
+        return []
+    is_single = np.asarray(single, dtype=bool)
+    a, b = pairs[:, 0], pairs[:, 1]
+    same_kind = is_single[a] == is_single[b]
+    keep = np.where(same_kind, probabilities >= threshold, probabilities >= bare_threshold)
+    parent = list(range(n))
+
+    def find(x: int) -> int:
+        root = x
+        while parent[root] != root:
+            root = parent[root]
+        while parent[x] != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    for i, j in pairs[keep].tolist():
+        ri, rj = find(i), find(j)
+        if ri != rj:
+            parent[max(ri, rj)] = min(ri, rj)
+    groups: dict[int, list[int]] = {}
+    for i in range(n):
+        groups.setdefault(find(i), []).append(i)
+    return sorted((g for g in groups.values() if len(g) > 1), key=lambda g: g[0])

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+import numpy as np
 
 from app.core.features import FEATURES, align, feature_description
 from app.core.score import Model
 from app.core.types import Evidence, NameForm
 
-__all__ = ["Comparison", "compare_forms", "feature_values"]
+__all__ = ["Comparison", "batch_probabilities", "compare_forms", "feature_values"]
 
 # Ceiling of the log-odds of a pair whose numbers conflict (probability 0.5, below the decision
 # threshold). The development data disagree on such pairs: every one of the curated hard
@@ -72,3 +75,22 @@ def compare_forms(a: NameForm, b: NameForm, model: Model, explain: bool = False)
             contributions["number_conflict"] += _NUMBER_CONFLICT_LOG_ODDS - z
         z = _NUMBER_CONFLICT_LOG_ODDS
     return Comparison(_sigmoid(z), values, contributions)
+
+
+def batch_probabilities(pairs: Iterable[tuple[NameForm, NameForm]], model: Model) -> list[float]:
+    """``compare_forms(a, b, model).probability`` of many pairs, equal to it pair by pair:
+    features per pair, then the trees of all pairs at once (``Model.batch_raw_scores``), then
+    the same calibration, number-conflict ceiling and sigmoid."""
+    rows = [feature_values(a, b) for a, b in pairs]
+    if not rows:
+        return []
+    names = model.feature_names
+    x = np.array([[v[n] for n in names] for v in rows], dtype=np.float64)
+    out = []
+    for values, raw in zip(rows, model.batch_raw_scores(x).tolist(), strict=True):
+        slope, offset = model.calibration(values)
+        z = slope * raw + offset
+        if values["number_conflict"] and z > _NUMBER_CONFLICT_LOG_ODDS:
+            z = _NUMBER_CONFLICT_LOG_ODDS
+        out.append(_sigmoid(z))
+    return out

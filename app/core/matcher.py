@@ -10,21 +10,23 @@ import dataclasses
 import hashlib
 import heapq
 from collections.abc import Callable, Iterable, Mapping
-from itertools import combinations
+from dataclasses import dataclass
 
+import numpy as np
 from rapidfuzz import fuzz
 
-from app.core.blocking import blocking_keys
+from app.core.blocking import candidate_pairs, cluster_keys, neighbourhood_key
 from app.core.canonical import choose_canonical
-from app.core.cluster import ClusterGraph, cluster_graph
+from app.core.cluster import ClusterGraph, cluster_graph, mergeable_components
 from app.core.compare import Comparison, compare_forms
 from app.core.explain import summarize
 from app.core.index import CandidateIndex, Resolution, ResolveCandidate, judgement_key
 from app.core.normalize import normalize_name, try_normalize_name
+from app.core.parallel import score_pairs
 from app.core.score import Model, load_model
 from app.core.types import Cluster, ClusterMember, NameForm, PairDecision, WeakestLink
 
-__all__ = ["Matcher"]
+__all__ = ["ClusterRun", "Matcher"]
 
 # A best entity within this much probability of the runner-up is not "clearly ahead" of it:
 # resolve answers "ambiguous" instead of picking one of two near-equal entities.
@@ -46,12 +48,22 @@ MAX_RESOLVED_MEMBERS = 20
 # is the evidence a lone surname lacks, so the pair alone need not reach the match threshold.
 BARE_NAME_PROBABILITY = 0.5
 
+# A member's confidence is its mean probability with the entity's other members, of which the
+# first this many (in sorted-name order) are used: exact for entities up to this size, and for
+# an entity of hundreds of spellings a fixed sample instead of a quadratic number of comparisons.
+CONFIDENCE_PEERS = 24
+
 # Members compared with an entity's weakest member to find what holds it in (explanations).
 MAX_EXPLAINED_MEMBERS = 50
 
-# Blocks larger than this are too common to pair exhaustively (a common first name): their
-# members are paired only through their other, rarer keys.
-MAX_BLOCK_SIZE = 60
+
+@dataclass(frozen=True, slots=True)
+class ClusterRun:
+    """The entities of a batch and what it took: distinct names, candidate pairs scored."""
+
+    clusters: list[Cluster]
+    names: int
+    pairs_compared: int
 
 
 def _prefilter(form: NameForm, joined: str, consonants: str) -> float:
@@ -256,28 +268,94 @@ class Matcher:
             f"threshold {self.threshold:g} and {lead}"
         )
 
-    def cluster(self, names: Iterable[tuple[str, int]], explain: bool = False) -> list[Cluster]:
+    def cluster(
+        self, names: Iterable[tuple[str, int]], explain: bool = False, workers: int = 1
+    ) -> list[Cluster]:
         """Group names (with counts) into entities; every distinct name lands in one entity.
 
         Names that are empty after normalization become entities of their own. ``explain``
-        adds each entity's weakest link (see ``weakest_link``).
+        adds each entity's weakest link (see ``weakest_link``). ``workers`` > 1 scores the
+        candidate pairs of a large batch on that many processes (same answer).
         """
+        return self.cluster_run(names, explain, workers).clusters
+
+    def cluster_run(
+        self,
+        names: Iterable[tuple[str, int]],
+        explain: bool = False,
+        workers: int = 1,
+        progress: Callable[[str, int], None] | None = None,
+    ) -> ClusterRun:
+        """``cluster`` with the figures of the run (distinct names, candidate pairs scored).
+
+        The steps: normalize each distinct name; block (``cluster_keys``, ``candidate_pairs``:
+        no all-pairs comparison); score the candidate pairs (``score_pairs``); split the names
+        into the connected components of the edges a merge can follow
+        (``mergeable_components``); cluster each component by average linkage
+        (``cluster_graph``). ``progress(step, amount)`` is called as steps advance.
+        """
+        note = progress or (lambda _step, _amount: None)
         counts: dict[str, int] = {}
         for name, count in names:
             counts[name] = counts.get(name, 0) + max(int(count), 1)
         ordered = sorted(counts)
-        forms = [try_normalize_name(n) for n in ordered]
+        forms: list[NameForm | None] = []
+        for k, name in enumerate(ordered, start=1):
+            forms.append(try_normalize_name(name))
+            if k % 10_000 == 0:
+                note("normalized", 10_000)
         good = [i for i, f in enumerate(forms) if f is not None]
-        graph = self._graph([f for f in forms if f is not None])
-        groups = [[good[k] for k in grp] for grp in cluster_graph(graph)]
-        groups += [[i] for i, f in enumerate(forms) if f is None]
-        local = {g: k for k, g in enumerate(good)}
-        out = []
-        for grp in groups:
-            out.append(self._entity(grp, ordered, counts, forms, graph, local))
+        gforms = [f for f in forms if f is not None]
+        single = [len(f.core_tokens) == 1 for f in gforms]
+        pairs = candidate_pairs(
+            (cluster_keys(f) for f in gforms), [neighbourhood_key(f) for f in gforms], single
+        )
+        note("blocked", len(pairs))
+        probabilities = score_pairs(gforms, pairs, self.model, workers)
+        note("scored", len(pairs))
+        components = mergeable_components(
+            len(gforms),
+            pairs,
+            probabilities,
+            single,
+            self.link_threshold,
+            BARE_NAME_PROBABILITY,
+        )
+        out: list[Cluster] = []
+        placed = [False] * len(ordered)
+        # The candidate pairs by first item, to hand each component its own edges.
+        owner = np.full(len(gforms), -1, dtype=np.int64)
+        for c, comp in enumerate(components):
+            owner[comp] = c
+        inside = owner[pairs[:, 0]]
+        same = (inside >= 0) & (inside == owner[pairs[:, 1]])
+        by_component = np.argsort(inside[same], kind="stable")
+        comp_pairs, comp_probs = pairs[same][by_component], probabilities[same][by_component]
+        bounds = np.searchsorted(inside[same][by_component], np.arange(len(components) + 1))
+        for c, comp in enumerate(components):
+            lo, hi = int(bounds[c]), int(bounds[c + 1])
+            local = {g: k for k, g in enumerate(comp)}
+            edges = {
+                (local[i], local[j]): p
+                for (i, j), p in zip(
+                    comp_pairs[lo:hi].tolist(), comp_probs[lo:hi].tolist(), strict=True
+                )
+            }
+            graph = self._scored_graph([gforms[g] for g in comp], edges)
+            lookup = {good[g]: k for k, g in enumerate(comp)}
+            for grp in cluster_graph(graph):
+                members = [good[comp[k]] for k in grp]
+                out.append(self._entity(members, ordered, counts, forms, graph, lookup))
+                for i in members:
+                    placed[i] = True
+            note("clustered", len(comp))
+        for i in range(len(ordered)):
+            if not placed[i]:
+                out.append(self._entity([i], ordered, counts, forms, None, {}))
         if explain:
             out = [dataclasses.replace(c, weakest_link=self.weakest_link(c)) for c in out]
-        return sorted(out, key=lambda c: (-sum(m.count for m in c.members), c.canonical))
+        out.sort(key=lambda c: (-sum(m.count for m in c.members), c.canonical))
+        return ClusterRun(out, len(ordered), len(pairs))
 
     def weakest_link(self, cluster: Cluster) -> WeakestLink | None:
         """The least certain membership of an entity, explained: its least confident member,
@@ -320,8 +398,8 @@ class Matcher:
         """``cluster`` for names whose candidate pairs were found and scored elsewhere.
 
         The distributed engine (``app.batch.spark``) finds the candidate pairs of the whole
-        input with the same blocking rule as ``cluster`` (``blocking_keys``, blocks of 2 to
-        ``MAX_BLOCK_SIZE`` names), scores them with the same comparison, splits the names into
+        input with the same blocking rule as ``cluster`` (``cluster_keys`` and the rarity rule
+        of ``candidate_pairs``), scores them with the same comparison, splits the names into
         connected components of the edges at or above ``min_merge_probability`` and calls this
         once per component. Average linkage merges only along such edges and judges a merge on
         the two clusters' own members, so each component is clustered exactly as ``cluster``
@@ -370,43 +448,23 @@ class Matcher:
             len(forms), edges, score, single, self.link_threshold, BARE_NAME_PROBABILITY
         )
 
-    def _graph(self, forms: list[NameForm]) -> ClusterGraph:
-        blocks: dict[str, list[int]] = {}
-        for i, f in enumerate(forms):
-            for key in blocking_keys(f):
-                blocks.setdefault(key, []).append(i)
-        edges: dict[tuple[int, int], float] = {}
-        for ids in blocks.values():
-            if len(ids) < 2 or len(ids) > MAX_BLOCK_SIZE:
-                continue
-            for i, j in combinations(ids, 2):
-                if (i, j) not in edges:
-                    edges[(i, j)] = compare_forms(forms[i], forms[j], self.model).probability
-
-        def score(i: int, j: int) -> float:
-            return compare_forms(forms[i], forms[j], self.model).probability
-
-        single = [len(f.core_tokens) == 1 for f in forms]
-        return ClusterGraph(
-            len(forms), edges, score, single, self.link_threshold, BARE_NAME_PROBABILITY
-        )
-
     def _entity(
         self,
         group: list[int],
         ordered: list[str],
         counts: dict[str, int],
         forms: list[NameForm | None],
-        graph: ClusterGraph,
+        graph: ClusterGraph | None,
         local: dict[int, int],
     ) -> Cluster:
         members = []
         for i in group:
-            if len(group) == 1:
+            if len(group) == 1 or graph is None:
                 conf = 1.0
             else:
                 li = local[i]
-                others = [graph.probability(li, local[j]) for j in group if j != i]
+                peers = [j for j in group[: CONFIDENCE_PEERS + 1] if j != i][:CONFIDENCE_PEERS]
+                others = [graph.probability(li, local[j]) for j in peers]
                 conf = sum(others) / len(others)
             members.append(ClusterMember(ordered[i], counts[ordered[i]], round(conf, 6)))
         members.sort(key=lambda m: (-m.count, m.name))

@@ -91,8 +91,24 @@ def _clean(raw: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+# Per-word caches: batches of millions of names repeat their words (given names, surnames,
+# designators) far more than their whole names, so each word is folded and tokenized once.
+_WORD_CACHE = 1 << 17
+
+
+@lru_cache(maxsize=_WORD_CACHE)
 def _fold_word(word: str) -> str:
     return romanize(word, token_script(word))
+
+
+@lru_cache(maxsize=1)
+def _titles_by_first_word() -> dict[str, tuple[tuple[str, ...], ...]]:
+    """The title table (longest first) keyed by its first word, for a lookup per name."""
+    titles_table, _, _ = _tables()
+    out: dict[str, list[tuple[str, ...]]] = {}
+    for title in titles_table:
+        out.setdefault(title[0], []).append(title)
+    return {k: tuple(v) for k, v in out.items()}
 
 
 def _reorder(text: str) -> tuple[str, bool]:
@@ -109,13 +125,16 @@ def _reorder(text: str) -> tuple[str, bool]:
 
 
 def _strip_titles(words: list[str]) -> tuple[list[str], list[str]]:
-    titles_table, _, _ = _tables()
+    by_first = _titles_by_first_word()
     found: list[str] = []
     changed = True
     while changed and len(words) > 1:
         changed = False
+        candidates = by_first.get(_fold_word(words[0]), ())
+        if not candidates:
+            break
         folded = [_fold_word(w) for w in words]
-        for title in titles_table:
+        for title in candidates:
             n = len(title)
             if len(words) > n and tuple(folded[:n]) == title:
                 found.append(" ".join(words[:n]))
@@ -139,6 +158,7 @@ def _drop_leading_content(words: list[str], count: int) -> list[str]:
     return words[i:]
 
 
+@lru_cache(maxsize=_WORD_CACHE)
 def _make_token(text: str, particles: frozenset[str]) -> Token | None:
     script = token_script(text)
     latin = romanize(text, script)

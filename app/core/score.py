@@ -8,7 +8,7 @@ cannot (a Jaro-Winkler of 0.93 means little between two Latin names but much acr
 and stay explainable: walking a tree, every split moves the prediction from the parent's value to
 the child's, and that move is credited to the split's feature (the Saabas attribution). The
 credits sum exactly to the log-odds minus the base value, so every feature gets one readable
-contribution. Inference is plain Python: no numpy or scikit-learn at run time.
+contribution. Inference is plain Python per pair (numpy for batches); no scikit-learn at run time.
 """
 
 from __future__ import annotations
@@ -19,6 +19,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from typing import Any
+
+import numpy as np
+import numpy.typing as npt
 
 __all__ = ["SEGMENTS", "Model", "Tree", "calibration_segment", "load_model"]
 
@@ -117,6 +120,52 @@ class Model:
         base = self.base + sum(t.value[0] for t in self.trees)
         slope, offset = self.calibration(values)
         return slope * base + offset
+
+    def batch_raw_scores(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """``raw_score`` of many pairs at once: ``x`` holds one row of feature values (in
+        ``feature_names`` order) per pair. The trees are walked level by level on all rows
+        with numpy and their leaves summed in the same order as the generated ensemble, so
+        each result equals ``raw_score`` exactly; a pair costs microseconds instead of the
+        ~100 µs of the per-pair Python walk."""
+        total = np.zeros(len(x), dtype=np.float64)
+        rows = np.arange(len(x))
+        for feature, threshold, left, right, value in _tree_arrays(self):
+            node = np.zeros(len(x), dtype=np.int64)
+            inner = left[node] != -1
+            while inner.any():
+                at = node[inner]
+                go_left = x[rows[inner], feature[at]] <= threshold[at]
+                node[inner] = np.where(go_left, left[at], right[at])
+                inner = left[node] != -1
+            total += value[node]
+        return self.base + total
+
+
+_TreeArrays = tuple[
+    npt.NDArray[np.int64],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.float64],
+]
+_ARRAYS: dict[int, tuple[_TreeArrays, ...]] = {}
+
+
+def _tree_arrays(model: Model) -> tuple[_TreeArrays, ...]:
+    arrays = _ARRAYS.get(id(model))
+    if arrays is None:
+        arrays = tuple(
+            (
+                np.asarray(t.feature, dtype=np.int64),
+                np.asarray(t.threshold, dtype=np.float64),
+                np.asarray(t.left, dtype=np.int64),
+                np.asarray(t.right, dtype=np.int64),
+                np.asarray(t.value, dtype=np.float64),
+            )
+            for t in model.trees
+        )
+        _ARRAYS[id(model)] = arrays
+    return arrays
 
 
 def _tree_source(tree: Tree, k: int, depth: int, lines: list[str]) -> None:

@@ -63,6 +63,10 @@ def char_script(ch: str) -> str:
 
 def token_script(token: str) -> str:
     """The most frequent script among a token's letters (``Digit`` for digits only)."""
+    if token.isascii():  # the common case, without a per-character lookup
+        if any(ch.isalpha() for ch in token):
+            return "Latin"
+        return "Digit" if any(ch.isdigit() for ch in token) else "Other"
     counts = Counter(char_script(ch) for ch in token)
     letters = {s: n for s, n in counts.items() if s not in ("Other", "Digit")}
     if letters:

@@ -3,13 +3,12 @@ whole input: ``Matcher.cluster_scored`` per component against ``Matcher.cluster`
 
 import json
 import random
-from itertools import combinations
 from pathlib import Path
 
 import pytest
 
-from app.core.blocking import blocking_keys
-from app.core.matcher import MAX_BLOCK_SIZE, Matcher
+from app.core.blocking import candidate_pairs, cluster_keys, neighbourhood_key
+from app.core.matcher import Matcher
 from app.core.normalize import try_normalize_name
 
 from .test_matcher import ARTICLE
@@ -19,19 +18,18 @@ SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "data" / "dev_sample.j
 
 
 def scored_candidate_pairs(names):
-    """Every candidate pair of the input (blocks of 2 to MAX_BLOCK_SIZE names), scored."""
-    forms = {n: f for n in names if (f := try_normalize_name(n)) is not None}
-    blocks = {}
-    for name, form in forms.items():
-        for key in blocking_keys(form):
-            blocks.setdefault(key, []).append(name)
-    edges = {}
-    for members in blocks.values():
-        if 2 <= len(members) <= MAX_BLOCK_SIZE:
-            for a, b in combinations(sorted(members), 2):
-                if (a, b) not in edges:
-                    edges[(a, b)] = MATCHER.compare_forms(forms[a], forms[b]).probability
-    return edges
+    """Every candidate pair of the input (the core's blocking rule), scored."""
+    good = [(n, f) for n in sorted(names) if (f := try_normalize_name(n)) is not None]
+    forms = [f for _, f in good]
+    pairs = candidate_pairs(
+        [cluster_keys(f) for f in forms],
+        [neighbourhood_key(f) for f in forms],
+        [len(f.core_tokens) == 1 for f in forms],
+    )
+    return {
+        (good[i][0], good[j][0]): MATCHER.compare_forms(forms[i], forms[j]).probability
+        for i, j in pairs.tolist()
+    }
 
 
 def components_then_cluster(counts):

@@ -1,0 +1,114 @@
+"""Blocking (tiers, rarity rule), batch scoring and the component split of clustering."""
+
+import random
+from itertools import combinations
+
+import numpy as np
+import pytest
+
+from app.core import blocking
+from app.core.blocking import candidate_pairs, cluster_keys, neighbourhood_key
+from app.core.cluster import mergeable_components
+from app.core.compare import batch_probabilities, compare_forms
+from app.core.matcher import Matcher
+from app.core.normalize import normalize_name
+from app.core.parallel import score_pairs
+from app.core.score import load_model
+
+MODEL = load_model()
+
+
+def _pairs(names):
+    forms = [normalize_name(n) for n in names]
+    return candidate_pairs(
+        [cluster_keys(f) for f in forms],
+        [neighbourhood_key(f) for f in forms],
+        [len(f.core_tokens) == 1 for f in forms],
+    )
+
+
+def test_spellings_of_one_name_are_proposed_and_each_pair_once():
+    names = ["Majid Takht-Ravanchi", "Takht Rwanchi", "M. Ravanchi", "Ravanchi, Majid", "Elon Musk"]
+    pairs = _pairs(names).tolist()
+    assert len(pairs) == len({tuple(p) for p in pairs})
+    assert all(i < j for i, j in pairs)
+    proposed = {(names[i], names[j]) for i, j in pairs}
+    assert ("Majid Takht-Ravanchi", "Ravanchi, Majid") in proposed
+    assert ("Majid Takht-Ravanchi", "M. Ravanchi") in proposed
+    assert not any("Elon Musk" in p for p in proposed)
+
+
+def test_a_bare_name_meets_full_names_through_a_token_key():
+    names = ["Ravanchi", "Majid Ravanchi", "Ali Ravanchi"]
+    proposed = {(names[i], names[j]) for i, j in _pairs(names).tolist()}
+    assert ("Ravanchi", "Majid Ravanchi") in proposed
+    assert ("Ravanchi", "Ali Ravanchi") in proposed
+
+
+def test_an_oversized_block_is_paired_as_a_sorted_neighbourhood(monkeypatch):
+    monkeypatch.setattr(blocking, "NAME_BLOCK_SIZE", 3)
+    monkeypatch.setattr(blocking, "TOKEN_BLOCK_SIZE", 3)
+    # One shared name key ("J:" of the same letters) across 8 items: the block is over the cap.
+    keys = [["J:same"] for _ in range(8)]
+    order = ["h", "a", "g", "b", "f", "c", "e", "d"]
+    pairs = candidate_pairs(keys, order, [False] * 8).tolist()
+    rank = {item: sorted(order).index(order[item]) for item in range(8)}
+    distances = sorted(abs(rank[i] - rank[j]) for i, j in pairs)
+    assert len(pairs) == 7 + 6 + 5  # each item with its next WINDOW=3 neighbours
+    assert max(distances) == blocking.WINDOW
+
+
+def test_small_token_blocks_pair_only_their_bare_names(monkeypatch):
+    keys = [["s:X"], ["s:X"], ["s:X"]]
+    pairs = candidate_pairs(keys, ["a", "b", "c"], [True, False, False]).tolist()
+    assert pairs == [[0, 1], [0, 2]]
+    keys = [["P:X"], ["P:X"], ["P:X"]]
+    assert candidate_pairs(keys, ["a", "b", "c"], [False] * 3).tolist() == [[0, 1], [0, 2], [1, 2]]
+
+
+def test_no_keys_no_pairs():
+    assert candidate_pairs([], [], []).shape == (0, 2)
+    assert candidate_pairs([["s:A"], ["s:B"]], ["a", "b"], [True, True]).shape == (0, 2)
+
+
+def test_batch_probabilities_equal_compare_forms():
+    names = ["Takht Ravanchi", "Takht Rwanchi", "Зеленский", "Zelensky", "Louis XIV", "Louis XVI"]
+    forms = [normalize_name(n) for n in names]
+    pairs = list(combinations(forms, 2))
+    expected = [compare_forms(a, b, MODEL).probability for a, b in pairs]
+    assert batch_probabilities(pairs, MODEL) == expected
+    assert batch_probabilities([], MODEL) == []
+
+
+def test_parallel_scoring_gives_the_serial_answer(monkeypatch):
+    import app.core.parallel as parallel
+
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_PAIRS", 10)
+    monkeypatch.setattr(parallel, "_CHUNK", 7)
+    rnd = random.Random(3)
+    words = ["Ravanchi", "Rwanchi", "Majid", "Ali", "Khan", "Khamenei", "Musk", "Elon"]
+    forms = [normalize_name(" ".join(rnd.sample(words, 2))) for _ in range(30)]
+    pairs = np.array(list(combinations(range(30), 2))[:200], dtype=np.int64)
+    serial = score_pairs(forms, pairs, MODEL, workers=1)
+    forked = score_pairs(forms, pairs, MODEL, workers=2)
+    assert forked.tolist() == serial.tolist()
+
+
+def test_components_follow_only_mergeable_edges():
+    pairs = np.array([[0, 1], [1, 2], [2, 3], [3, 4]], dtype=np.int64)
+    probabilities = np.array([0.9, 0.6, 0.6, 0.2])
+    single = [False, False, True, False, False]
+    # 0-1 full-full 0.9 (merge), 1-2 bare-full 0.6 (bare join), 2-3 bare-full 0.6, 3-4 too weak
+    parts = mergeable_components(5, pairs, probabilities, single, 0.7, 0.5)
+    assert parts == [[0, 1, 2, 3]]
+    single = [False] * 5  # now 1-2 and 2-3 are full-full edges under the threshold
+    assert mergeable_components(5, pairs, probabilities, single, 0.7, 0.5) == [[0, 1]]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_cluster_run_reports_its_figures(workers):
+    names = [("Takht Ravanchi", 2), ("Takht Rwanchi", 1), ("Elon Musk", 1), ("", 1)]
+    run = Matcher().cluster_run(names, workers=workers)
+    assert run.names == 4
+    assert run.pairs_compared >= 1
+    assert sorted(len(c.members) for c in run.clusters) == [1, 1, 2]

@@ -27,11 +27,53 @@ DEV_FILES = (
     "dev_places_countries.jsonl",
 )
 
-_ONSETS = (
-    "b c d f g h j k l m n p r s t v z b d g k l m n r s t ch sh kh gh zh th br dr gr kr tr "
-    "st ts dj q y w"
-).split()
-_VOWELS = "a e i o u a e i o a u ou ai ei ia".split()
+_ONSETS = [
+    "b",
+    "c",
+    "d",
+    "f",
+    "g",
+    "h",
+    "j",
+    "k",
+    "l",
+    "m",
+    "n",
+    "p",
+    "r",
+    "s",
+    "t",
+    "v",
+    "z",
+    "b",
+    "d",
+    "g",
+    "k",
+    "l",
+    "m",
+    "n",
+    "r",
+    "s",
+    "t",
+    "ch",
+    "sh",
+    "kh",
+    "gh",
+    "zh",
+    "th",
+    "br",
+    "dr",
+    "gr",
+    "kr",
+    "tr",
+    "st",
+    "ts",
+    "dj",
+    "q",
+    "y",
+    "w",
+]
+_VOWELS = ["a", "e", "i", "o", "u", "a", "e", "i", "o", "a", "u", "ou", "ai", "ei", "ia"]
 _CODAS = ["", "", "", "", "", "", "n", "r", "l", "s", "m", "k", "v", "sh", "t", "d", "z", "nd"]
 
 # (pattern, replacements): one is applied per noisy spelling, at one random occurrence.

@@ -82,7 +82,9 @@ _SUFFIXES = {
     ".txt": "text",
 }
 
-KEYED_SCHEMA = "name string, count long, keys array<string>, nkey string, bare boolean"
+KEYED_SCHEMA = (
+    "name string, count long, keys array<string>, nkey string, bare boolean, latin boolean"
+)
 SCORED_SCHEMA = "a long, b long, probability double"
 MEMBER_SCHEMA = (
     "name string, count long, entity_id string, canonical string, canonical_reason string, "
@@ -193,6 +195,7 @@ def _keys_batches(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         keys: list[list[str]] = []
         nkeys: list[str] = []
         bare: list[bool] = []
+        latin: list[bool] = []
         for name, count in zip(df["name"], df["count"], strict=True):
             if not name.strip():
                 continue
@@ -202,8 +205,16 @@ def _keys_batches(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
             keys.append(sorted(cluster_keys(form)) if form is not None else [])
             nkeys.append(neighbourhood_key(form) if form is not None else "")
             bare.append(form is not None and len(form.core_tokens) == 1)
+            latin.append(form is not None and form.is_latin)
         yield pd.DataFrame(
-            {"name": names, "count": counts, "keys": keys, "nkey": nkeys, "bare": bare}
+            {
+                "name": names,
+                "count": counts,
+                "keys": keys,
+                "nkey": nkeys,
+                "bare": bare,
+                "latin": latin,
+            }
         )
 
 
@@ -237,7 +248,7 @@ def candidate_pairs(keyed: DataFrame) -> DataFrame:
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
-    exploded = keyed.select("id", "name", "nkey", "bare", F.explode("keys").alias("key"))
+    exploded = keyed.select("id", "name", "nkey", "bare", "latin", F.explode("keys").alias("key"))
     by_key = Window.partitionBy("key")
     token_tier = F.substring("key", 1, 1).rlike("^[a-z]$")
     cap = F.when(token_tier, F.lit(TOKEN_BLOCK_SIZE)).otherwise(F.lit(NAME_BLOCK_SIZE))
@@ -247,12 +258,20 @@ def candidate_pairs(keyed: DataFrame) -> DataFrame:
         .withColumn("token_tier", token_tier)
     )
     small = sized.where((F.col("size") >= 2) & (F.col("size") <= F.col("cap")))
-    left = small.select("key", "token_tier", F.col("id").alias("x"), F.col("bare").alias("bx"))
-    right = small.select("key", F.col("id").alias("y"), F.col("bare").alias("by"))
-    # A token block pairs only its bare names with every member (candidate_pairs).
-    exhaustive = left.join(right, "key").where(
-        (F.col("x") < F.col("y")) & (~F.col("token_tier") | F.col("bx") | F.col("by"))
+    left = small.select(
+        "key",
+        "token_tier",
+        F.col("id").alias("x"),
+        F.col("bare").alias("bx"),
+        F.col("latin").alias("lx"),
     )
+    right = small.select(
+        "key", F.col("id").alias("y"), F.col("bare").alias("by"), F.col("latin").alias("ly")
+    )
+    # A token block pairs a bare name with every member and names across scripts
+    # (candidate_pairs).
+    wanted = ~F.col("token_tier") | F.col("bx") | F.col("by") | (F.col("lx") != F.col("ly"))
+    exhaustive = left.join(right, "key").where((F.col("x") < F.col("y")) & wanted)
     large = sized.where(F.col("size") > F.col("cap"))
     ordered = by_key.orderBy("nkey", "name")
     windowed = None

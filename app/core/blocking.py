@@ -47,6 +47,7 @@ __all__ = [
     "blocking_keys",
     "candidate_pairs",
     "cluster_keys",
+    "form_candidate_pairs",
     "neighbourhood_key",
 ]
 
@@ -100,6 +101,16 @@ def cluster_keys(form: NameForm) -> frozenset[str]:
     return frozenset(keys)
 
 
+def form_candidate_pairs(forms: Sequence[NameForm]) -> npt.NDArray[np.int64]:
+    """``candidate_pairs`` of normalized names (in a deterministic order, e.g. by name)."""
+    return candidate_pairs(
+        (cluster_keys(f) for f in forms),
+        [neighbourhood_key(f) for f in forms],
+        [len(f.core_tokens) == 1 for f in forms],
+        [f.is_latin for f in forms],
+    )
+
+
 def block_limit(key: str) -> int:
     """The largest block of ``key``'s tier that is paired exhaustively."""
     return TOKEN_BLOCK_SIZE if key[:1].islower() else NAME_BLOCK_SIZE
@@ -123,7 +134,10 @@ def _triangle(size: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
 
 
 def candidate_pairs(
-    keys: Iterable[Iterable[str]], order: Sequence[str], bare: Sequence[bool]
+    keys: Iterable[Iterable[str]],
+    order: Sequence[str],
+    bare: Sequence[bool],
+    latin: Sequence[bool],
 ) -> npt.NDArray[np.int64]:
     """The candidate pairs of a batch: an (n, 2) array of item indices, ``i < j``, each pair
     once, sorted.
@@ -132,10 +146,13 @@ def candidate_pairs(
         keys: the keys of each item (``cluster_keys``), in item order.
         order: each item's ``neighbourhood_key`` (ties are broken by item index, so items
             should be in a deterministic order, e.g. sorted names).
-        bare: whether each item is a bare one-token name. A token block within its cap pairs
-            only its bare names with every member: two full names that share one token but
-            no pair of tokens (their name keys) are not worth a comparison unless they are
-            neighbours in the sorted order.
+        bare: whether each item is a bare one-token name.
+        latin: whether each item is written in Latin script.
+
+    A token block within its cap pairs a bare name with every member, and a Latin name with
+    every non-Latin one (across scripts, given names often romanize apart while the surname
+    meets); two full names of the same script that share one token but no pair of tokens
+    (their name keys) are compared only when they are neighbours in the sorted order.
 
     Memory stays proportional to the keys: blocks are grouped by a 63-bit hash of their key
     in numpy arrays, never in a dict of strings.
@@ -154,6 +171,7 @@ def candidate_pairs(
     token_tier = np.frombuffer(tiers, dtype=np.int8).astype(bool)
     del hashes, owners, tiers
     single = np.asarray(bare, dtype=bool)
+    roman = np.asarray(latin, dtype=bool)
     rank = np.empty(len(order), dtype=np.int64)
     rank[sorted(range(len(order)), key=lambda k: (order[k], k))] = np.arange(len(order))
     # Sort by block, then by neighbourhood order inside a block.
@@ -169,7 +187,8 @@ def candidate_pairs(
         if size <= cap[start]:
             i, j = _triangle(size)
             if token_tier[start]:
-                keep = single[members[i]] | single[members[j]]
+                a, b = members[i], members[j]
+                keep = single[a] | single[b] | (roman[a] != roman[b])
                 i, j = i[keep], j[keep]
             firsts.append(members[i])
             seconds.append(members[j])

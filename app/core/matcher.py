@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz import fuzz
 
-from app.core.blocking import candidate_pairs, cluster_keys, neighbourhood_key
+from app.core.blocking import form_candidate_pairs
 from app.core.canonical import choose_canonical
 from app.core.cluster import ClusterGraph, cluster_graph, mergeable_components
 from app.core.compare import Comparison, compare_forms
@@ -90,9 +90,10 @@ class Matcher:
         threshold: probability at which ``compare`` calls a pair a match (default: the model's
             ``threshold``).
         link_threshold: mean probability two groups need to merge into one entity when
-            clustering (default: the model's ``link_threshold``). Both are 0.7 in the packaged
-            model, chosen on the development clusters and hard negatives, so that "match" means
-            "would be merged".
+            clustering (default: the model's ``link_threshold``). The packaged model decides a
+            pair at 0.7 and merges groups at a mean of 0.55: average linkage weighs every
+            cross pair of the two groups, so the mean can ask less than a single pair (swept
+            on the development clusters, benchmarks/results/link_threshold.md).
         """
         self.model = model or load_model()
         self.threshold = self.model.threshold if threshold is None else threshold
@@ -307,9 +308,7 @@ class Matcher:
         good = [i for i, f in enumerate(forms) if f is not None]
         gforms = [f for f in forms if f is not None]
         single = [len(f.core_tokens) == 1 for f in gforms]
-        pairs = candidate_pairs(
-            (cluster_keys(f) for f in gforms), [neighbourhood_key(f) for f in gforms], single
-        )
+        pairs = form_candidate_pairs(gforms)
         note("blocked", len(pairs))
         probabilities = score_pairs(gforms, pairs, self.model, workers)
         note("scored", len(pairs))

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from app.core import blocking
-from app.core.blocking import candidate_pairs, cluster_keys, neighbourhood_key
+from app.core.blocking import candidate_pairs, form_candidate_pairs
 from app.core.cluster import mergeable_components
 from app.core.compare import batch_probabilities, compare_forms
 from app.core.matcher import Matcher
@@ -19,12 +19,7 @@ MODEL = load_model()
 
 
 def _pairs(names):
-    forms = [normalize_name(n) for n in names]
-    return candidate_pairs(
-        [cluster_keys(f) for f in forms],
-        [neighbourhood_key(f) for f in forms],
-        [len(f.core_tokens) == 1 for f in forms],
-    )
+    return form_candidate_pairs([normalize_name(n) for n in names])
 
 
 def test_spellings_of_one_name_are_proposed_and_each_pair_once():
@@ -51,24 +46,27 @@ def test_an_oversized_block_is_paired_as_a_sorted_neighbourhood(monkeypatch):
     # One shared name key ("J:" of the same letters) across 8 items: the block is over the cap.
     keys = [["J:same"] for _ in range(8)]
     order = ["h", "a", "g", "b", "f", "c", "e", "d"]
-    pairs = candidate_pairs(keys, order, [False] * 8).tolist()
+    pairs = candidate_pairs(keys, order, [False] * 8, [True] * 8).tolist()
     rank = {item: sorted(order).index(order[item]) for item in range(8)}
     distances = sorted(abs(rank[i] - rank[j]) for i, j in pairs)
     assert len(pairs) == 7 + 6 + 5  # each item with its next WINDOW=3 neighbours
     assert max(distances) == blocking.WINDOW
 
 
-def test_small_token_blocks_pair_only_their_bare_names(monkeypatch):
+def test_small_token_blocks_pair_bare_names_and_scripts():
     keys = [["s:X"], ["s:X"], ["s:X"]]
-    pairs = candidate_pairs(keys, ["a", "b", "c"], [True, False, False]).tolist()
+    pairs = candidate_pairs(keys, ["a", "b", "c"], [True, False, False], [True] * 3).tolist()
     assert pairs == [[0, 1], [0, 2]]
+    pairs = candidate_pairs(keys, ["a", "b", "c"], [False] * 3, [True, False, True]).tolist()
+    assert pairs == [[0, 1], [1, 2]]  # full names meet across scripts
     keys = [["P:X"], ["P:X"], ["P:X"]]
-    assert candidate_pairs(keys, ["a", "b", "c"], [False] * 3).tolist() == [[0, 1], [0, 2], [1, 2]]
+    pairs = candidate_pairs(keys, ["a", "b", "c"], [False] * 3, [True] * 3).tolist()
+    assert pairs == [[0, 1], [0, 2], [1, 2]]
 
 
 def test_no_keys_no_pairs():
-    assert candidate_pairs([], [], []).shape == (0, 2)
-    assert candidate_pairs([["s:A"], ["s:B"]], ["a", "b"], [True, True]).shape == (0, 2)
+    assert candidate_pairs([], [], [], []).shape == (0, 2)
+    assert candidate_pairs([["s:A"], ["s:B"]], ["a", "b"], [True] * 2, [True] * 2).shape == (0, 2)
 
 
 def test_batch_probabilities_equal_compare_forms():

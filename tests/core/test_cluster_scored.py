@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.core.blocking import candidate_pairs, cluster_keys, neighbourhood_key
+from app.core.blocking import form_candidate_pairs
 from app.core.matcher import Matcher
 from app.core.normalize import try_normalize_name
 
@@ -21,11 +21,7 @@ def scored_candidate_pairs(names):
     """Every candidate pair of the input (the core's blocking rule), scored."""
     good = [(n, f) for n in sorted(names) if (f := try_normalize_name(n)) is not None]
     forms = [f for _, f in good]
-    pairs = candidate_pairs(
-        [cluster_keys(f) for f in forms],
-        [neighbourhood_key(f) for f in forms],
-        [len(f.core_tokens) == 1 for f in forms],
-    )
+    pairs = form_candidate_pairs(forms)
     return {
         (good[i][0], good[j][0]): MATCHER.compare_forms(forms[i], forms[j]).probability
         for i, j in pairs.tolist()

@@ -1,0 +1,259 @@
+"""Clustering at scale: 10k, 100k and 1M names on one machine.
+
+For each size the names (``scale_data.scale_names``: development variants plus generated people
+with transliteration noise, every name with its gold entity) are clustered by
+``Matcher.cluster_run`` in a fresh process (so peak memory is that size's own), and the table
+reports:
+
+* seconds and names per second of the whole clustering (normalize, block, score, cluster);
+* peak memory (max RSS) of the clustering process and of its largest scoring worker (forked,
+  so most of its pages are shared with the parent);
+* pairs compared, and that as a share of all n(n-1)/2 pairs;
+* blocking recall: on a sample of gold entities (~1,500 names), every pair is scored by the
+  matcher (the all-pairs run); of the pairs it scores at or above the decision threshold, the
+  share the blocking of the *whole* input proposes. Given twice: over all of those pairs, and
+  over those that are also gold matches (the model also scores some unrelated cross-script
+  pairs highly; no blocking key can or should find those);
+* pairwise precision, recall and F1 against the gold entities;
+* the all-pairs baseline: rapidfuzz ``process.cdist`` over the same normalized forms (the
+  romanized names), on both cores, timed on a 10k sample in the same run and extrapolated
+  quadratically, for three scorers (WRatio, rapidfuzz's default for ``extract``;
+  token_sort_ratio; ratio, the cheapest).
+
+Usage::
+
+    .venv/bin/python benchmarks/cluster_scale.py            # 10k, 100k, 1M
+    .venv/bin/python benchmarks/cluster_scale.py --sizes 10000 100000
+
+Writes benchmarks/results/cluster_scale.md and .json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import time
+from collections import Counter
+from itertools import combinations
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from scale_data import scale_names
+
+from app.core.blocking import form_candidate_pairs
+from app.core.matcher import Matcher
+from app.core.normalize import try_normalize_name
+from app.core.parallel import score_pairs
+
+RESULTS = Path(__file__).resolve().parent / "results"
+SAMPLE_NAMES = 1500
+BASELINE_SAMPLE = 10_000
+
+
+def _pairs2(n: int) -> int:
+    return n * (n - 1) // 2
+
+
+def pairwise_scores(predicted: list[list[str]], gold: dict[str, str]) -> dict[str, float]:
+    """Pairwise precision, recall and F1 of a partition of names against gold entity ids."""
+    cells: Counter[tuple[int, str]] = Counter()
+    gold_sizes: Counter[str] = Counter()
+    predicted_pairs = 0
+    for k, members in enumerate(predicted):
+        predicted_pairs += _pairs2(len(members))
+        for name in members:
+            cells[(k, gold[name])] += 1
+    for name in gold:
+        gold_sizes[gold[name]] += 1
+    true_pairs = sum(_pairs2(c) for c in cells.values())
+    gold_pairs = sum(_pairs2(c) for c in gold_sizes.values())
+    precision = true_pairs / predicted_pairs if predicted_pairs else 1.0
+    recall = true_pairs / gold_pairs if gold_pairs else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1}
+
+
+def blocking_recall(names: list[tuple[str, str]], workers: int, seed: int) -> dict[str, float]:
+    """Recall of the blocking of the whole input on an all-pairs run over a sample of gold
+    entities (see the module docstring)."""
+    matcher = Matcher()
+    ordered = sorted({n for n, _ in names})
+    gold = dict(names)
+    forms = [try_normalize_name(n) for n in ordered]
+    good = [i for i, f in enumerate(forms) if f is not None]
+    gforms = [f for f in forms if f is not None]
+    pairs = form_candidate_pairs(gforms)
+    n = np.int64(len(gforms))
+    proposed = set((pairs[:, 0] * n + pairs[:, 1]).tolist())
+    by_entity: dict[str, list[int]] = {}
+    for k, i in enumerate(good):
+        by_entity.setdefault(gold[ordered[i]], []).append(k)
+    entities = sorted(by_entity)
+    random.Random(seed).shuffle(entities)
+    sample: list[int] = []
+    for entity in entities:
+        if len(sample) >= SAMPLE_NAMES:
+            break
+        sample.extend(by_entity[entity])
+    sample.sort()
+    all_pairs = np.array(list(combinations(sample, 2)), dtype=np.int64)
+    probabilities = score_pairs(gforms, all_pairs, matcher.model, workers)
+    matched = probabilities >= matcher.threshold
+    codes = (all_pairs[:, 0] * n + all_pairs[:, 1]).tolist()
+    found = np.array([c in proposed for c in codes], dtype=bool)
+    same = np.array(
+        [gold[ordered[good[i]]] == gold[ordered[good[j]]] for i, j in all_pairs.tolist()],
+        dtype=bool,
+    )
+    gold_matched = matched & same
+    return {
+        "sample_names": len(sample),
+        "sample_pairs": len(all_pairs),
+        "matched_pairs": int(matched.sum()),
+        "recall_all_matches": float(found[matched].mean()) if matched.any() else 1.0,
+        "gold_matched_pairs": int(gold_matched.sum()),
+        "recall_gold_matches": float(found[gold_matched].mean()) if gold_matched.any() else 1.0,
+    }
+
+
+def baseline_seconds(names: list[str]) -> dict[str, float]:
+    """Seconds of an all-pairs ``process.cdist`` over the romanized forms of ``names``."""
+    from rapidfuzz import fuzz, process
+
+    forms = [f.latin if (f := try_normalize_name(n)) is not None else n for n in names]
+    out = {}
+    for scorer in (fuzz.WRatio, fuzz.token_sort_ratio, fuzz.ratio):
+        start = time.perf_counter()
+        # score_cutoff and uint8 keep the matrix as cheap as cdist allows (10k x 10k = 100 MB).
+        process.cdist(forms, forms, scorer=scorer, workers=-1, dtype=np.uint8, score_cutoff=80)
+        out[scorer.__name__] = time.perf_counter() - start
+    return out
+
+
+def run_one(size: int, workers: int, seed: int, recall: bool) -> dict[str, Any]:
+    """One size, in this process: cluster, then (outside the timing) measure the rest."""
+    names = scale_names(size, seed=seed)
+    gold = dict(names)
+    counts = [(n, 1) for n, _ in names]
+    start = time.perf_counter()
+    run = Matcher().cluster_run(counts, workers=workers)
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    worker_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    predicted = [[m.name for m in c.members] for c in run.clusters]
+    row: dict[str, Any] = {
+        "names": size,
+        "entities": len(run.clusters),
+        "gold_entities": len(set(gold.values())),
+        "seconds": seconds,
+        "names_per_second": size / seconds,
+        "peak_mib": peak,
+        "worker_peak_mib": worker_peak,
+        "pairs_compared": run.pairs_compared,
+        "pairs_fraction": run.pairs_compared / _pairs2(size),
+        "pairwise": pairwise_scores(predicted, gold),
+    }
+    del run, predicted
+    if recall:
+        row["blocking"] = blocking_recall(names, workers, seed)
+    return row
+
+
+def _markdown(rows: list[dict[str, Any]], baseline: dict[str, float], workers: int) -> str:
+    lines = [
+        "# Clustering at scale",
+        "",
+        f"`.venv/bin/python benchmarks/cluster_scale.py` on this machine ({os.cpu_count()} cores,"
+        f" {workers} scoring workers). Names: development variants (a third) and generated "
+        "people with transliteration noise (benchmarks/scale_data.py), every name with its "
+        "gold entity.",
+        "",
+        "| names | seconds | names/s | peak MiB (worker) | pairs compared | share of all pairs "
+        "| blocking recall: all matches / gold matches | pairwise P / R / F1 |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        b = r.get("blocking")
+        rec = (
+            f"{b['recall_all_matches']:.3f} / {b['recall_gold_matches']:.3f}"
+            if b
+            else "not measured"
+        )
+        p = r["pairwise"]
+        lines.append(
+            f"| {r['names']:,} | {r['seconds']:.1f} | {r['names_per_second']:,.0f} "
+            f"| {r['peak_mib']:,.0f} ({r['worker_peak_mib']:,.0f}) | {r['pairs_compared']:,} "
+            f"| {r['pairs_fraction']:.2e} | {rec} "
+            f"| {p['precision']:.3f} / {p['recall']:.3f} / {p['f1']:.3f} |"
+        )
+    lines += [
+        "",
+        f"All-pairs baseline (rapidfuzz `process.cdist`, all cores) on {BASELINE_SAMPLE:,} of the"
+        " names, measured in this run and extrapolated as n squared:",
+        "",
+        "| names | scorer | all-pairs seconds | Canonym seconds | speed-up |",
+        "|---:|---|---:|---:|---:|",
+    ]
+    for r in rows:
+        for scorer, secs in baseline.items():
+            estimate = secs * (r["names"] / BASELINE_SAMPLE) ** 2
+            lines.append(
+                f"| {r['names']:,} | {scorer} | {estimate:,.0f} | {r['seconds']:.1f} "
+                f"| {estimate / r['seconds']:.1f}x |"
+            )
+    by_size = {r["names"]: r for r in rows}
+    if 100_000 in by_size and 1_000_000 in by_size:
+        ratio = by_size[1_000_000]["seconds"] / by_size[100_000]["seconds"]
+        lines += ["", f"time(1M) / time(100k) = {ratio:.1f}"]
+    for r in rows:
+        b = r.get("blocking")
+        if b:
+            lines.append(
+                f"\nBlocking recall at {r['names']:,}: a sample of {b['sample_names']:,} names "
+                f"({b['sample_pairs']:,} pairs, all scored): {b['matched_pairs']:,} pairs at or "
+                f"above the decision threshold, of which {b['gold_matched_pairs']:,} are gold "
+                "matches."
+            )
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--recall-up-to", type=int, default=100_000)
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, default=RESULTS / "cluster_scale")
+    args = parser.parse_args()
+    if args.one:
+        row = run_one(args.one, args.workers, args.seed, args.one <= args.recall_up_to)
+        print(json.dumps(row))
+        return
+    baseline_names = [n for n, _ in scale_names(BASELINE_SAMPLE, seed=args.seed)]
+    baseline = baseline_seconds(baseline_names)
+    print(f"all-pairs baseline on {BASELINE_SAMPLE}: {baseline}", flush=True)
+    rows = []
+    for size in args.sizes:
+        cmd = [sys.executable, __file__, "--one", str(size), "--workers", str(args.workers)]
+        cmd += ["--seed", str(args.seed), "--recall-up-to", str(args.recall_up_to)]
+        done = subprocess.run(cmd, check=True, capture_output=True, text=True)
+        rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        print(json.dumps(rows[-1]), flush=True)
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        report = {"rows": rows, "baseline_seconds": baseline, "baseline_sample": BASELINE_SAMPLE}
+        args.out.with_suffix(".json").write_text(json.dumps(report, indent=2) + "\n", "utf-8")
+        args.out.with_suffix(".md").write_text(_markdown(rows, baseline, args.workers), "utf-8")
+
+
+if __name__ == "__main__":
+    main()

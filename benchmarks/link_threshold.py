@@ -33,6 +33,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--thresholds", default="0.5,0.6,0.65,0.7,0.8")
     ap.add_argument("--clusters", type=int, default=300)
+    ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--out", type=Path, default=HERE / "results" / "link_threshold.md")
     args = ap.parse_args()
     ev = load_evaluator()
     tasks = []
@@ -51,7 +53,7 @@ def main() -> None:
         f1s, b3s = [], []
         for task, gold in tasks:
             start = time.perf_counter()
-            entities = matcher.cluster((n, 1) for n in gold)
+            entities = matcher.cluster(((n, 1) for n in gold), workers=args.workers)
             pred = {m.name: f"e{k}" for k, e in enumerate(entities) for m in e.members}
             s = ev["cluster_scores"](gold, pred)
             f1s.append(s["pair_f1"])
@@ -65,8 +67,7 @@ def main() -> None:
             f"| {th} | MACRO | | | {sum(f1s) / len(f1s):.3f} | {sum(b3s) / len(b3s):.3f} | |"
         )
         print(lines[-1], flush=True)
-    out = HERE / "results" / "link_threshold.md"
-    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -38,7 +38,23 @@ class ClusterGraph:
     single: Sequence[bool]
     threshold: float = 0.5
     bare_threshold: float = 0.5
+    # Items written in Latin script, and the threshold of the pairs that are not both Latin
+    # (None: ``threshold`` for every pair). See ``pair_threshold``.
+    latin: Sequence[bool] | None = None
+    strict_threshold: float | None = None
     _cache: dict[tuple[int, int], float] = field(default_factory=dict)
+
+    def pair_threshold(self, i: int, j: int) -> float:
+        """The link threshold of one pair: ``threshold`` between two Latin names,
+        ``strict_threshold`` for a pair with a name in another script. The model's
+        probabilities are least certain across scripts and between romanized names (a random
+        Korean or Cyrillic name scores high against more unrelated names than a Latin one
+        does), so a merge there needs as much evidence as a single pair decision."""
+        if self.latin is None or self.strict_threshold is None:
+            return self.threshold
+        if self.latin[i] and self.latin[j]:
+            return self.threshold
+        return self.strict_threshold
 
     def probability(self, i: int, j: int) -> float:
         """Probability of the pair (i, j), from the candidate edges or scored on demand."""
@@ -60,7 +76,10 @@ class ClusterGraph:
         """
         xs = sorted(xs)[:_SAMPLE] if len(xs) > _SAMPLE else xs
         ys = sorted(ys)[:_SAMPLE] if len(ys) > _SAMPLE else ys
-        needed = (self.threshold if threshold is None else threshold) * len(xs) * len(ys)
+        if threshold is not None:
+            needed = threshold * len(xs) * len(ys)
+        else:
+            needed = sum(self.pair_threshold(x, y) for x in xs for y in ys)
         known, unknown = 0.0, []
         for x in xs:
             for y in ys:
@@ -91,7 +110,7 @@ def _agglomerate(
     owner: list[int],
     allowed: Callable[[int, int], bool],
 ) -> None:
-    order = sorted(((-p, i, j) for (i, j), p in g.edges.items() if p >= g.threshold))
+    order = sorted(((-p, i, j) for (i, j), p in g.edges.items() if p >= g.pair_threshold(i, j)))
     for _, i, j in order:
         ci, cj = owner[i], owner[j]
         if ci == cj or not allowed(i, j):

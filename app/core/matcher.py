@@ -444,7 +444,14 @@ class Matcher:
 
         single = [len(f.core_tokens) == 1 for f in forms]
         return ClusterGraph(
-            len(forms), edges, score, single, self.link_threshold, BARE_NAME_PROBABILITY
+            len(forms),
+            edges,
+            score,
+            single,
+            self.link_threshold,
+            BARE_NAME_PROBABILITY,
+            latin=[f.is_latin for f in forms],
+            strict_threshold=max(self.link_threshold, self.threshold),
         )
 
     def _entity(

@@ -110,3 +110,23 @@ def test_cluster_run_reports_its_figures(workers):
     assert run.names == 4
     assert run.pairs_compared >= 1
     assert sorted(len(c.members) for c in run.clusters) == [1, 1, 2]
+
+
+def test_merges_involving_another_script_need_the_strict_threshold():
+    from app.core.cluster import ClusterGraph, cluster_graph
+
+    def graph(latin):
+        return ClusterGraph(
+            2,
+            {(0, 1): 0.6},
+            lambda i, j: 0.0,
+            [False, False],
+            threshold=0.55,
+            bare_threshold=0.5,
+            latin=latin,
+            strict_threshold=0.7,
+        )
+
+    assert cluster_graph(graph([True, True])) == [[0, 1]]
+    assert cluster_graph(graph([True, False])) == [[0], [1]]
+    assert cluster_graph(graph([False, False])) == [[0], [1]]

@@ -14,9 +14,10 @@ Every decision is taken by ``app.core``: Spark only moves names and pairs betwee
    members in neighbourhood order by ``lead`` over the same window (linear in the block, whatever
    the skew). The pairs are deduplicated.
 3. **Scores.** ``mapInPandas`` scores each pair with ``compare_forms`` and the packaged model.
-4. **Components.** Connected components of the pairs at or above
-   ``Matcher.min_merge_probability`` are found by min-label propagation with pointer jumping in
-   DataFrame joins (no GraphFrames). Clustering never merges across them.
+4. **Components.** Connected components of the pairs clustering can merge along
+   (``mergeable_edges``, the local engine's ``mergeable_components`` rule) are found by
+   min-label propagation with pointer jumping in DataFrame joins (no GraphFrames). Clustering
+   never merges across them.
 5. **Entities.** Each component (its names, and every scored pair inside it) becomes one row,
    and ``mapInPandas`` clusters it with ``Matcher.cluster_scored``, the local engine's
    average-link clustering, bare-name phase, canonical choice and confidences. A component of one
@@ -51,7 +52,7 @@ from app.core.blocking import (
     cluster_keys,
     neighbourhood_key,
 )
-from app.core.matcher import Matcher
+from app.core.matcher import BARE_NAME_PROBABILITY, Matcher
 from app.core.normalize import try_normalize_name
 
 if TYPE_CHECKING:
@@ -433,6 +434,26 @@ def cluster_components(keyed: DataFrame, scored: DataFrame, labels: DataFrame) -
     return parts.mapInPandas(_cluster_batches, MEMBER_SCHEMA)
 
 
+def mergeable_edges(keyed: DataFrame, scored: DataFrame) -> DataFrame:
+    """The scored pairs along which clustering can merge (``mergeable_components``' rule): two
+    full or two bare names at the link threshold or above, a bare and a full name at
+    ``BARE_NAME_PROBABILITY`` or above. Weaker links never join two names, so they are left out
+    of the components, which keeps a few bare names from chaining thousands of names into one
+    component."""
+    from pyspark.sql import functions as F
+
+    matcher = _matcher()
+    bare = keyed.select("id", "bare")
+    flagged = scored.join(
+        bare.select(F.col("id").alias("a"), F.col("bare").alias("bare_a")), "a"
+    ).join(bare.select(F.col("id").alias("b"), F.col("bare").alias("bare_b")), "b")
+    p = F.col("probability")
+    strong = F.when(F.col("bare_a") == F.col("bare_b"), p >= matcher.link_threshold).otherwise(
+        p >= BARE_NAME_PROBABILITY
+    )
+    return flagged.where(strong).select("a", "b")
+
+
 def run_cluster_job(spark: SparkSession, job: SparkClusterJob) -> SparkClusterResult:
     """Read, cluster and write; see the module docstring for the stages."""
     from pyspark.sql import functions as F
@@ -440,7 +461,7 @@ def run_cluster_job(spark: SparkSession, job: SparkClusterJob) -> SparkClusterRe
     start = time.perf_counter()
     keyed = keyed_names(read_names(spark, job))
     scored = _materialize(scored_pairs(keyed, candidate_pairs(keyed)))
-    strong = scored.where(F.col("probability") >= _matcher().min_merge_probability)
+    strong = mergeable_edges(keyed, scored)
     labels, rounds = connected_components(strong.select("a", "b"), job.max_iterations)
     members = _materialize(cluster_components(keyed, scored, labels))
     members.select(

@@ -48,6 +48,7 @@ __all__ = [
     "candidate_pairs",
     "cluster_keys",
     "form_candidate_pairs",
+    "is_token_key",
     "neighbourhood_key",
 ]
 
@@ -111,9 +112,14 @@ def form_candidate_pairs(forms: Sequence[NameForm]) -> npt.NDArray[np.int64]:
     )
 
 
+def is_token_key(key: str) -> bool:
+    """Whether ``key`` is a token key (lower-case prefix) rather than a name key."""
+    return key[:1].islower()
+
+
 def block_limit(key: str) -> int:
     """The largest block of ``key``'s tier that is paired exhaustively."""
-    return TOKEN_BLOCK_SIZE if key[:1].islower() else NAME_BLOCK_SIZE
+    return TOKEN_BLOCK_SIZE if is_token_key(key) else NAME_BLOCK_SIZE
 
 
 def neighbourhood_key(form: NameForm) -> str:
@@ -163,7 +169,7 @@ def candidate_pairs(
         for key in item_keys:
             hashes.append(_key_hash(key))
             owners.append(item)
-            tiers.append(1 if key[:1].islower() else 0)
+            tiers.append(1 if is_token_key(key) else 0)
     if not hashes:
         return np.empty((0, 2), dtype=np.int64)
     h = np.frombuffer(hashes, dtype=np.int64).copy()

@@ -27,6 +27,9 @@ __all__ = ["ClusterGraph", "cluster_graph", "mergeable_components"]
 # order of the sorted names), so a merge check costs at most _SAMPLE**2 comparisons.
 _SAMPLE = 12
 
+# Edges turned into Python ints at a time by ``mergeable_components``.
+_UNION_CHUNK = 65_536
+
 
 @dataclass(slots=True)
 class ClusterGraph:
@@ -187,10 +190,12 @@ def mergeable_components(
             parent[x], x = root, parent[x]
         return root
 
-    for i, j in pairs[keep].tolist():
-        ri, rj = find(i), find(j)
-        if ri != rj:
-            parent[max(ri, rj)] = min(ri, rj)
+    strong = pairs[keep]
+    for start in range(0, len(strong), _UNION_CHUNK):  # no list of millions of edges at once
+        for i, j in strong[start : start + _UNION_CHUNK].tolist():
+            ri, rj = find(i), find(j)
+            if ri != rj:
+                parent[max(ri, rj)] = min(ri, rj)
     groups: dict[int, list[int]] = {}
     for i in range(n):
         groups.setdefault(find(i), []).append(i)

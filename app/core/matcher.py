@@ -322,15 +322,18 @@ class Matcher:
         )
         out: list[Cluster] = []
         placed = [False] * len(ordered)
-        # The candidate pairs by first item, to hand each component its own edges.
+        compared = len(pairs)
+        # Each component's own edges, as one slice of the pairs sorted by component; the full
+        # arrays are dropped as soon as the slices are cut (they dominate memory at 1M names).
         owner = np.full(len(gforms), -1, dtype=np.int64)
         for c, comp in enumerate(components):
             owner[comp] = c
         inside = owner[pairs[:, 0]]
-        same = (inside >= 0) & (inside == owner[pairs[:, 1]])
-        by_component = np.argsort(inside[same], kind="stable")
-        comp_pairs, comp_probs = pairs[same][by_component], probabilities[same][by_component]
-        bounds = np.searchsorted(inside[same][by_component], np.arange(len(components) + 1))
+        kept = np.flatnonzero((inside >= 0) & (inside == owner[pairs[:, 1]]))
+        kept = kept[np.argsort(inside[kept], kind="stable")]
+        comp_pairs, comp_probs = pairs[kept], probabilities[kept]
+        bounds = np.searchsorted(inside[kept], np.arange(len(components) + 1))
+        del pairs, probabilities, inside, kept, owner
         for c, comp in enumerate(components):
             lo, hi = int(bounds[c]), int(bounds[c + 1])
             local = {g: k for k, g in enumerate(comp)}
@@ -354,7 +357,7 @@ class Matcher:
         if explain:
             out = [dataclasses.replace(c, weakest_link=self.weakest_link(c)) for c in out]
         out.sort(key=lambda c: (-sum(m.count for m in c.members), c.canonical))
-        return ClusterRun(out, len(ordered), len(pairs))
+        return ClusterRun(out, len(ordered), compared)
 
     def weakest_link(self, cluster: Cluster) -> WeakestLink | None:
         """The least certain membership of an entity, explained: its least confident member,

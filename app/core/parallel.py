@@ -67,10 +67,13 @@ def score_pairs(
             )
         return out
     bounds = [(k, min(k + _CHUNK, n)) for k in range(0, n, _CHUNK)]
+    out = np.empty(n, dtype=np.float64)
     _JOB = (forms, pairs, model)
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            chunks = pool.map(_score_range, bounds, chunksize=1)
+            # imap keeps the order; each chunk is copied into place as it arrives.
+            for (lo, hi), chunk in zip(bounds, pool.imap(_score_range, bounds), strict=True):
+                out[lo:hi] = np.frombuffer(chunk, dtype=np.float64)
     finally:
         _JOB = None
-    return np.frombuffer(b"".join(chunks), dtype=np.float64).copy()
+    return out

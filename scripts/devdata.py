@@ -152,3 +152,30 @@ def random_negatives(
         if gold[a] != gold[b]:
             pairs.append((a, b, 0))
     return pairs
+
+
+def keyed_negatives(
+    gold: dict[str, str], rng: random.Random, n: int, key_of
+) -> list[tuple[str, str, int]]:
+    """Pairs of names of two different clusters that share a blocking key (``key_of(name)``
+    gives a name's keys): the unrelated pairs that clustering actually scores, such as a bare
+    "Mali" and "Wentworth Miller" (one consonant key) or a one-word name and a long company
+    name sharing a word. Pairs are drawn evenly over the names, then over their keys."""
+    names = sorted(gold)
+    keys = {name: sorted(key_of(name)) for name in names}
+    members: dict[str, list[str]] = defaultdict(list)
+    for name in names:
+        for k in keys[name]:
+            members[k].append(name)
+    pairs: set[tuple[str, str]] = set()
+    for _ in range(n * 20):
+        if len(pairs) >= n:
+            break
+        a = rng.choice(names)
+        if not keys[a]:
+            continue
+        group = members[rng.choice(keys[a])]
+        b = rng.choice(group)
+        if gold[a] != gold[b]:
+            pairs.add((a, b) if a < b else (b, a))
+    return [(a, b, 0) for a, b in sorted(pairs)]

@@ -16,7 +16,7 @@ from __future__ import annotations
 from difflib import SequenceMatcher
 
 from app.core.compare import Comparison
-from app.core.features import Alignment, TokenPair, align
+from app.core.features import ROMAN_NUMERALS, Alignment, TokenPair, align
 from app.core.types import NameForm, Token
 
 __all__ = ["describe_tokens", "summarize"]
@@ -52,13 +52,12 @@ _MAX_PARTICLE = 3
 _MAX_PERSON_TOKENS = 3
 _MAX_DIFFS = 3
 _MAX_TOKEN_PARTS = 4
-_ROMAN = frozenset({"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii"})
 
 
 def _shown(token: Token) -> str:
     """A token as people write it, capitalised (scripts without case are left as they are);
     a token of another script than Latin adds its romanization: "قذافي (qdhafi)"."""
-    if token.latin in _ROMAN:
+    if token.latin in ROMAN_NUMERALS:
         return token.text.upper()
     shown = token.text[:1].upper() + token.text[1:]
     return (
@@ -69,7 +68,7 @@ def _shown(token: Token) -> str:
 
 
 def _is_number(token: Token) -> bool:
-    return token.latin.isdigit() or token.latin in _ROMAN
+    return token.latin.isdigit() or token.latin in ROMAN_NUMERALS
 
 
 def _looks_like_person(form: NameForm) -> bool:

@@ -18,9 +18,17 @@ from app.core.acronym import as_acronym, expands_to
 from app.core.phonetic import metaphone
 from app.core.types import NameForm, Token
 
-__all__ = ["FEATURES", "MONOTONE", "Alignment", "align", "feature_description"]
+__all__ = ["FEATURES", "MONOTONE", "ROMAN_NUMERALS", "Alignment", "align", "feature_description"]
 
-_ROMAN = frozenset({"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii"})
+# Roman numerals I to XXXIX, as vessels, funds and companies are numbered ("BICENTENARIO XIV",
+# "RIM GROUP INVESTMENTS III"); larger ones (with L, C, D, M) collide with words and names
+# ("Li", "Di", "Mix").
+ROMAN_NUMERALS = frozenset(
+    tens + ones
+    for tens in ("", "x", "xx", "xxx")
+    for ones in ("", "i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix")
+    if tens + ones
+)
 # A token pair at or above this similarity counts as "present in both names".
 _PRESENT = 0.8
 _MIN_CONSONANTS = 3
@@ -238,7 +246,7 @@ def _numbers(form: NameForm) -> frozenset[str]:
         for k, t in enumerate(form.tokens)
         # A one-letter "I", "V" or "X" is a numeral only at the end ("BICENTENARIO X"), not
         # an initial ("V. Putin").
-        if t.latin.isdigit() or (t.latin in _ROMAN and (len(t.latin) > 1 or k == last))
+        if t.latin.isdigit() or (t.latin in ROMAN_NUMERALS and (len(t.latin) > 1 or k == last))
     )
 
 

@@ -91,9 +91,11 @@ class Matcher:
             ``threshold``).
         link_threshold: mean probability two groups need to merge into one entity when
             clustering (default: the model's ``link_threshold``). The packaged model decides a
-            pair at 0.7 and merges groups at a mean of 0.55: average linkage weighs every
-            cross pair of the two groups, so the mean can ask less than a single pair (swept
-            on the development clusters, benchmarks/results/link_threshold.md).
+            pair at 0.7 and merges groups of Latin names at a mean of 0.5 (0.6 when a name of
+            another script is involved, the model's ``cross_script_link_threshold``): average
+            linkage weighs every cross pair of the two groups, so the mean can ask less than a
+            single pair (swept on the development clusters, benchmarks/results/
+            link_threshold.md and keyed_negatives.md).
         """
         self.model = model or load_model()
         self.threshold = self.model.threshold if threshold is None else threshold
@@ -181,7 +183,11 @@ class Matcher:
         if len(ranked) > 1:
             entity = index.entity(ranked[1][0])
             runner_up = entity[0] if entity is not None else ranked[1][0]
-        decision, reason = self._decision(candidates, ranked, runner_up)
+        surname_only = False
+        if candidates and len(form.core_tokens) == 1:
+            alias_form = index.form(candidates[0].alias)
+            surname_only = alias_form is not None and len(alias_form.core_tokens) > 1
+        decision, reason = self._decision(candidates, ranked, runner_up, surname_only)
         return Resolution(name, decision, candidates, reason)
 
     def resolve_cluster(self, cluster: Cluster, index: CandidateIndex) -> Resolution:
@@ -228,13 +234,16 @@ class Matcher:
         if other is None or entity is None:
             return None
         result = compare_forms(form, other, self.model, explain=True)
+        # The verdict of the summary uses the threshold the decision uses (see ``_decision``).
+        bare = len(form.core_tokens) == 1 and len(other.core_tokens) > 1
+        threshold = min(self.threshold, BARE_NAME_PROBABILITY) if bare else self.threshold
         return ResolveCandidate(
             entity_id=entity_id,
             canonical=entity[0],
             kind=entity[1],
             probability=result.probability,
             alias=alias,
-            summary=summarize(result, form, other, self.threshold, entity[1]),
+            summary=summarize(result, form, other, threshold, entity[1]),
             evidence=result.evidence() if explain else (),
         )
 
@@ -243,13 +252,19 @@ class Matcher:
         candidates: tuple[ResolveCandidate, ...],
         ranked: list[tuple[str, tuple[float, str]]],
         runner_up_name: str,
+        bare: bool = False,
     ) -> tuple[str, str]:
+        # ``bare``: a one-token name ("Putin") whose best alias is a full name. The same rule as
+        # clustering's: the pair's probability is held down by the missing given name, so the
+        # bare name is matched from even odds, provided it is clearly ahead of every other
+        # entity (the margin below), which is the uniqueness a lone surname needs.
+        threshold = min(self.threshold, BARE_NAME_PROBABILITY) if bare else self.threshold
         if not candidates:
             return "new", "no entity of the registry shares a key with the name"
         top = candidates[0]
-        if top.probability < self.threshold:
+        if top.probability < threshold:
             return "new", (
-                f"no entity reaches the threshold {self.threshold:g} "
+                f"no entity reaches the threshold {threshold:g} "
                 f"(best: {top.canonical!r} at {top.probability:.3f})"
             )
         runner_up = ranked[1][1][0] if len(ranked) > 1 else 0.0
@@ -264,9 +279,14 @@ class Matcher:
             if len(ranked) > 1
             else "is the only candidate"
         )
+        reached = (
+            f"the threshold {self.threshold:g}"
+            if top.probability >= self.threshold
+            else f"{threshold:g}, the threshold of a one-token name against a full name,"
+        )
         return "matched", (
-            f"{top.canonical!r} via alias {top.alias!r} at {top.probability:.3f} reaches the "
-            f"threshold {self.threshold:g} and {lead}"
+            f"{top.canonical!r} via alias {top.alias!r} at {top.probability:.3f} reaches "
+            f"{reached} and {lead}"
         )
 
     def cluster(
@@ -454,7 +474,7 @@ class Matcher:
             self.link_threshold,
             BARE_NAME_PROBABILITY,
             latin=[f.is_latin for f in forms],
-            strict_threshold=max(self.link_threshold, self.threshold),
+            strict_threshold=max(self.link_threshold, self.model.cross_script_link_threshold),
         )
 
     def _entity(

@@ -12,7 +12,7 @@ def test_cross_script_variant_matches(client):
     result = _compare(client, ("Gaddafi", "القذافي"))["results"][0]
     assert result["a"] == "Gaddafi"
     assert result["b"] == "القذافي"
-    assert result["probability"] > 0.9
+    assert result["probability"] > 0.8
     assert result["match"] is True
 
 

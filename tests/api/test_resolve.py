@@ -37,7 +37,7 @@ def test_seeded_variants_are_matched(client, name, canonical):
     assert result["decision"] == "matched", result
     top = result["candidates"][0]
     assert top["canonical"] == canonical
-    assert top["probability"] >= 0.7
+    assert top["probability"] >= 0.5  # a bare surname matches from even odds when unique
     assert top["summary"]
     assert "evidence" not in top
     assert top["entity_id"] == _entity_id(client, canonical)

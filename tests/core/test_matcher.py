@@ -99,6 +99,7 @@ def test_variants_match(a, b):
     [
         ("Donald Trump", "Ivanka Trump"),
         ("RIM GROUP INVESTMENTS II CORP.", "RIM GROUP INVESTMENTS III CORP."),
+        ("BICENTENARIO XIV", "BICENTENARIO XV"),
         ("Ali Khan", "Ali Khamenei"),
     ],
 )

@@ -91,7 +91,7 @@ class Matcher:
             ``threshold``).
         link_threshold: mean probability two groups need to merge into one entity when
             clustering (default: the model's ``link_threshold``). The packaged model decides a
-            pair at 0.7 and merges groups of Latin names at a mean of 0.5 (0.6 when a name of
+            pair at 0.7 and merges groups of Latin names at a mean of 0.5 (0.7 when a name of
             another script is involved, the model's ``cross_script_link_threshold``): average
             linkage weighs every cross pair of the two groups, so the mean can ask less than a
             single pair (swept on the development clusters, benchmarks/results/

@@ -150,23 +150,26 @@ _TreeArrays = tuple[
     npt.NDArray[np.int64],
     npt.NDArray[np.float64],
 ]
-_ARRAYS: dict[int, tuple[_TreeArrays, ...]] = {}
+# Per-model caches, keyed by id(model). Each entry keeps the model itself: a model that was
+# garbage-collected could otherwise hand its id, and its stale trees, to the next one loaded.
+_ARRAYS: dict[int, tuple[Model, tuple[_TreeArrays, ...]]] = {}
 
 
 def _tree_arrays(model: Model) -> tuple[_TreeArrays, ...]:
-    arrays = _ARRAYS.get(id(model))
-    if arrays is None:
-        arrays = tuple(
-            (
-                np.asarray(t.feature, dtype=np.int64),
-                np.asarray(t.threshold, dtype=np.float64),
-                np.asarray(t.left, dtype=np.int64),
-                np.asarray(t.right, dtype=np.int64),
-                np.asarray(t.value, dtype=np.float64),
-            )
-            for t in model.trees
+    entry = _ARRAYS.get(id(model))
+    if entry is not None and entry[0] is model:
+        return entry[1]
+    arrays = tuple(
+        (
+            np.asarray(t.feature, dtype=np.int64),
+            np.asarray(t.threshold, dtype=np.float64),
+            np.asarray(t.left, dtype=np.int64),
+            np.asarray(t.right, dtype=np.int64),
+            np.asarray(t.value, dtype=np.float64),
         )
-        _ARRAYS[id(model)] = arrays
+        for t in model.trees
+    )
+    _ARRAYS[id(model)] = (model, arrays)
     return arrays
 
 
@@ -201,8 +204,8 @@ def _explain_source(
     _explain_source(tree, right, depth + 1, [*path, (f, delta_right)], lines)
 
 
-_COMPILED: dict[int, Callable[[list[float]], float]] = {}
-_COMPILED_EXPLAIN: dict[int, Callable[[list[float], list[float]], float]] = {}
+_COMPILED: dict[int, tuple[Model, Callable[[list[float]], float]]] = {}
+_COMPILED_EXPLAIN: dict[int, tuple[Model, Callable[[list[float], list[float]], float]]] = {}
 
 
 def _compiled_explain(model: Model) -> Callable[[list[float], list[float]], float]:
@@ -210,16 +213,17 @@ def _compiled_explain(model: Model) -> Callable[[list[float], list[float]], floa
     sum of the leaves, adding each split's value change to ``credit[feature]`` exactly as
     ``Tree.walk`` does, about five times faster (explained comparisons make every resolve
     candidate's summary). A test checks both agree."""
-    fn = _COMPILED_EXPLAIN.get(id(model))
-    if fn is None:
-        lines = ["def ensemble(x, c):", "    s = 0.0"]
-        for tree in model.trees:
-            _explain_source(tree, 0, 1, [], lines)
-        lines.append("    return s")
-        namespace: dict[str, Any] = {}
-        exec(compile("\n".join(lines), "<canonym-model-explain>", "exec"), namespace)
-        fn = namespace["ensemble"]
-        _COMPILED_EXPLAIN[id(model)] = fn
+    entry = _COMPILED_EXPLAIN.get(id(model))
+    if entry is not None and entry[0] is model:
+        return entry[1]
+    lines = ["def ensemble(x, c):", "    s = 0.0"]
+    for tree in model.trees:
+        _explain_source(tree, 0, 1, [], lines)
+    lines.append("    return s")
+    namespace: dict[str, Any] = {}
+    exec(compile("\n".join(lines), "<canonym-model-explain>", "exec"), namespace)
+    fn: Callable[[list[float], list[float]], float] = namespace["ensemble"]
+    _COMPILED_EXPLAIN[id(model)] = (model, fn)
     return fn
 
 
@@ -228,19 +232,19 @@ def _compiled(model: Model) -> Callable[[list[float]], float]:
 
     Walking the flat arrays costs a Python loop iteration per node; the generated code evaluates
     the same splits about ten times faster, which matters when clustering scores millions of
-    pairs. ``Tree.walk`` stays the reference (and the only path that attributes credit); a test
-    checks both agree.
+    pairs. ``Tree.walk`` stays the reference; a test checks both agree.
     """
-    fn = _COMPILED.get(id(model))
-    if fn is None:
-        lines = ["def ensemble(x):", "    s = 0.0"]
-        for tree in model.trees:
-            _tree_source(tree, 0, 1, lines)
-        lines.append("    return s")
-        namespace: dict[str, Any] = {}
-        exec(compile("\n".join(lines), "<canonym-model>", "exec"), namespace)
-        fn = namespace["ensemble"]
-        _COMPILED[id(model)] = fn
+    entry = _COMPILED.get(id(model))
+    if entry is not None and entry[0] is model:
+        return entry[1]
+    lines = ["def ensemble(x):", "    s = 0.0"]
+    for tree in model.trees:
+        _tree_source(tree, 0, 1, lines)
+    lines.append("    return s")
+    namespace: dict[str, Any] = {}
+    exec(compile("\n".join(lines), "<canonym-model>", "exec"), namespace)
+    fn: Callable[[list[float]], float] = namespace["ensemble"]
+    _COMPILED[id(model)] = (model, fn)
     return fn
 
 

@@ -166,6 +166,29 @@ def test_compiled_model_agrees_with_tree_walk():
         assert walked == credit
 
 
+def test_model_caches_never_serve_another_models_trees():
+    # The compiled ensembles are cached per model; a model loaded after another was freed must
+    # never get the freed one's trees (ids of dead objects are reused).
+    import dataclasses
+    import gc
+
+    import numpy as np
+
+    from app.core.compare import feature_values
+    from app.core.normalize import normalize_name
+
+    values = feature_values(normalize_name("Takht Ravanchi"), normalize_name("Rwanchi"))
+    x = [values[n] for n in MATCHER.model.feature_names]
+    for size in (5, 7, 9, 11):
+        small = dataclasses.replace(MATCHER.model, trees=MATCHER.model.trees[:size])
+        expected = small.base + sum(t.walk(x, None) for t in small.trees)
+        assert small.raw_score(values)[0] == pytest.approx(expected)
+        assert small.raw_score(values, explain=True)[0] == pytest.approx(expected)
+        assert small.batch_raw_scores(np.array([x]))[0] == pytest.approx(expected)
+        del small
+        gc.collect()
+
+
 def test_summary_verdict_agrees_with_match():
     for a, b in [("Araqchi", "Abbas Araghchi"), ("Donald Trump", "Ivanka Trump")]:
         d = MATCHER.compare(a, b, explain=True)

@@ -9,9 +9,11 @@ half (a hash of the cluster id decides). Each task weighs the same in the fit. F
 histogram gradient-boosting classifier whose trees are exported as flat arrays; a final Platt
 step per calibration segment (app.core.score.SEGMENTS: script relation and one-token names)
 keeps the probabilities calibrated on the evaluator-like training pairs (positives and hard
-negatives; the extra easy and cross-script negatives shape the trees only, with the weights in
-SPLIT_WEIGHT, and pull some segments down more than others). The held-out
-AUC and expected calibration error per task are printed and stored in the model's provenance.
+negatives; the extra easy, cross-script and keyed negatives shape the trees only, with the
+weights in SPLIT_WEIGHT, and pull some segments down more than others). The fit runs twice: the
+second adds the random place/person pairs that the first scores highest (hard-negative mining,
+MINED_SHARE). The held-out AUC, expected calibration error and false-match rate per task (and on
+held-out keyed and random negatives) are printed and stored in the model's provenance.
 """
 
 from __future__ import annotations
@@ -58,12 +60,20 @@ MAX_LEAVES = 20
 # Weight of the shape-only pairs beside the evaluator-like ones: easy random negatives weigh
 # less (at full weight they cost calibration on every task), hard negatives across scripts
 # (nearest by romanized trigrams) keep full weight (they keep clusters of people apart).
-SPLIT_WEIGHT = {"extra": 0.6, "romanized": 1.0, "keyed": 0.25}
+SPLIT_WEIGHT = {"extra": 0.6, "romanized": 1.0, "keyed": 0.25, "mined": 0.5}
 # Negatives that share a blocking key (scripts/devdata.keyed_negatives): one per this many
 # evaluator-like pairs of a task. Without them the trees never saw the unrelated pairs that
 # blocking proposes in a large batch ("Republik Mali" / the Korean "Wentworth Miller" scored
 # 0.94), so those merged clusters and sank blocking recall against all pairs.
 KEYED_SHARE = 4
+# Hard-negative mining: random pairs of a place and a person (RANDOM_POOL of them) are scored
+# by a first fit, and the MINED_SHARE that it scores highest join the second fit's negatives
+# with weight SPLIT_WEIGHT["mined"]. A mixed batch is made of such pairs; scoring 0.9 for
+# "Megalopolis" against the Korean "Grigory Sokolov" (cross-script consonant similarity 0.6
+# looks like a transliteration to a model that never saw unrelated cross-script pairs) made
+# most of the matches of an all-pairs run over such a batch.
+RANDOM_POOL = 40000
+MINED_SHARE = 0.1
 # Tasks of different kinds (places, people) whose names are paired as keyed negatives too:
 # a real batch mixes them, the per-task pairs never do.
 MIXED_TASKS = (
@@ -172,6 +182,15 @@ def mixed_negatives(rng: random.Random) -> dict[str, list[tuple[str, str, int]]]
         pairs = keyed_negatives(gold, rng, 6000, blocking_keys_of)
         kinds = [p for p in pairs if gold[p[0]].split(":")[0] != gold[p[1]].split(":")[0]]
         out["keyed" if split == "train" else "keyed_test"] = kinds
+        # Random pairs across tasks: the pool that hard-negative mining draws from (train) and
+        # the all-pairs false-match rate of a mixed batch (held out).
+        names = sorted(gold)
+        randoms: list[tuple[str, str, int]] = []
+        while len(randoms) < RANDOM_POOL:
+            a, b = rng.sample(names, 2)
+            if gold[a].split(":")[0] != gold[b].split(":")[0]:
+                randoms.append((a, b, 0))
+        out["random" if split == "train" else "random_test"] = randoms
     return out
 
 
@@ -251,6 +270,19 @@ def featurized_tasks(cache: Path | None) -> dict:
     return feats
 
 
+def new_model(names: list[str]) -> HistGradientBoostingClassifier:
+    return HistGradientBoostingClassifier(
+        max_iter=N_TREES,
+        max_leaf_nodes=MAX_LEAVES,
+        learning_rate=0.1,
+        l2_regularization=1.0,
+        min_samples_leaf=40,
+        early_stopping=False,
+        random_state=SEED,
+        monotonic_cst=[MONOTONE.get(n, 0) for n in names],
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cache", type=Path, help="pickle of featurized pairs to reuse")
@@ -262,7 +294,9 @@ def main() -> None:
         help="weight of keyed negatives",
     )
     parser.add_argument("--negatives-weight", type=float, default=TASK_WEIGHT["dev_negatives"])
+    parser.add_argument("--mined-weight", type=float, default=SPLIT_WEIGHT["mined"])
     args = parser.parse_args()
+    SPLIT_WEIGHT["mined"] = args.mined_weight
     SPLIT_WEIGHT["keyed"] = args.keyed_weight
     TASK_WEIGHT["dev_negatives"] = args.negatives_weight
     t0 = time.time()
@@ -281,17 +315,18 @@ def main() -> None:
         calib.append(np.full(len(y), split == "train"))
     x, y, w = np.vstack(xs), np.concatenate(ys), np.concatenate(ws)
     in_calib = np.concatenate(calib)
-    gbm = HistGradientBoostingClassifier(
-        max_iter=N_TREES,
-        max_leaf_nodes=MAX_LEAVES,
-        learning_rate=0.1,
-        l2_regularization=1.0,
-        min_samples_leaf=40,
-        early_stopping=False,
-        random_state=SEED,
-        monotonic_cst=[MONOTONE.get(n, 0) for n in names],
-    )
-    gbm.fit(x, y, sample_weight=w)
+    gbm = new_model(names).fit(x, y, sample_weight=w)
+    if SPLIT_WEIGHT["mined"] > 0 and ("mixed", "random") in feats:
+        pool = matrix(feats[("mixed", "random")][0], names)
+        hardest = np.argsort(-gbm.decision_function(pool), kind="stable")
+        mined = pool[hardest[: int(len(pool) * MINED_SHARE)]]
+        print(f"mined {len(mined)} hard negatives of {len(pool)} random pairs", flush=True)
+        weight = SPLIT_WEIGHT["mined"] * TASK_WEIGHT["mixed"] / len(mined)
+        x = np.vstack([x, mined])
+        y = np.concatenate([y, np.zeros(len(mined), dtype=y.dtype)])
+        w = np.concatenate([w, np.full(len(mined), weight)])
+        in_calib = np.concatenate([in_calib, np.zeros(len(mined), dtype=bool)])
+        gbm = new_model(names).fit(x, y, sample_weight=w)
     z = gbm.decision_function(x[in_calib])
     slope, offset = platt(z, y[in_calib], w[in_calib])
     segment = segments(x, names)
@@ -309,10 +344,10 @@ def main() -> None:
         print(f"segment {SEGMENTS[k]}: {int(mask.sum())} pairs, {per_segment[-1]}")
     report = {}
     for (task, split), (rows, yt) in sorted(feats.items()):
-        if split not in ("test", "keyed_test") or not len(rows):
+        if split not in ("test", "keyed_test", "random_test") or not len(rows):
             continue
-        if split == "keyed_test":
-            task = f"{task} keyed negatives"
+        if split != "test":
+            task = f"{task} {split.removesuffix('_test')} negatives"
         xt = matrix(rows, names)
         cal = np.array([per_segment[k] for k in segments(xt, names)])
         zt = gbm.decision_function(xt) * cal[:, 0] + cal[:, 1]
@@ -351,7 +386,9 @@ def main() -> None:
             "split": "clusters split in halves by a hash of their id; figures are held-out",
             "model": f"sklearn HistGradientBoostingClassifier, {N_TREES} trees of at most "
             f"{MAX_LEAVES} leaves, tasks weighted equally, shape-only pairs weighted "
-            f"{SPLIT_WEIGHT}, Platt-scaled per calibration segment",
+            f"{SPLIT_WEIGHT}, refitted once with the {MINED_SHARE:.0%} highest-scored of "
+            f"{RANDOM_POOL} random place/person pairs as mined negatives, Platt-scaled per "
+            "calibration segment",
             "held_out": report,
             "fitted_seconds": round(time.time() - t0, 1),
         },

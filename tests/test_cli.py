@@ -190,12 +190,13 @@ def test_registry_import_names_the_bad_line(tmp_path):
 
 def test_explain_adds_sentences(tmp_path):
     pairs = tmp_path / "pairs.tsv"
-    pairs.write_text("Araqchi\tAbbas Araghchi\n", "utf-8")
+    pairs.write_text("Takht Rwanchi\tMajid Takht-Ravanchi\n", "utf-8")
     out = tmp_path / "pairs.jsonl"
     assert run(["compare", str(pairs), "--output", str(out), "--explain"]).exit_code == 0
     (row,) = [json.loads(x) for x in out.read_text("utf-8").splitlines()]
     assert row["summary"].startswith(
-        "likely the same: same surname after transliteration (Araqchi = Araghchi, q/gh)"
+        "likely the same: same name (Takht); same surname after transliteration "
+        "(Rwanchi = Ravanchi, w/av)"
     )
     names = tmp_path / "names.txt"
     names.write_text("Abbas Araghchi\nAraghchi\nAraqchi\nElon Musk\n", "utf-8")

@@ -76,12 +76,12 @@ def test_generated_client_calls_the_service(generated, live_server):
         resolved = _api("resolution_resolve").sync(client=client, body=body)
         assert [r.decision.value for r in resolved.results] == ["matched", "new"]
         assert resolved.results[0].candidates[0].canonical == "Muammar Gaddafi"
-        pair = models.NamePair(a="Araqchi", b="Abbas Araghchi")
+        pair = models.NamePair(a="Takht Rwanchi", b="Majid Takht-Ravanchi")
         compared = _api("pairs_compare").sync(
             client=client, body=models.CompareRequest(pairs=[pair], explain=True)
         )
         assert compared.results[0].match is True
-        assert "Araqchi = Araghchi" in compared.results[0].summary
+        assert "Rwanchi = Ravanchi" in compared.results[0].summary
         page = _api("entities_list_entities").sync(client=client, q="Tehran", limit=5)
         assert page.data[0].canonical == "Tehran"
         # Errors come back as the documented ErrorResponse model.

@@ -71,7 +71,9 @@ def resolve(
       with aliases in the name's script is judged on those.
     - `decision` is `matched` when the best probability reaches `threshold` and leads the
       runner-up by more than `margin`, `ambiguous` when the runner-up is that close, `new`
-      when nothing reaches the threshold.
+      when nothing reaches the threshold. A one-token name against a full name ("Putin"
+      against "Vladimir Putin") needs only even odds, provided it leads by the margin: the
+      same uniqueness rule that lets a bare surname join a cluster.
     - Links rejected by a judgement are never proposed.
     - Each candidate has a one-sentence `summary`; `explain: true` adds every feature.
     - At most `CANONYM_MAX_NAMES_PER_REQUEST` names (**413**); blank names **422**.

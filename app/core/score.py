@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -143,6 +143,7 @@ class Model:
         return self.base + total
 
 
+_T = TypeVar("_T")
 _TreeArrays = tuple[
     npt.NDArray[np.int64],
     npt.NDArray[np.float64],
@@ -150,16 +151,23 @@ _TreeArrays = tuple[
     npt.NDArray[np.int64],
     npt.NDArray[np.float64],
 ]
-# Per-model caches, keyed by id(model). Each entry keeps the model itself: a model that was
-# garbage-collected could otherwise hand its id, and its stale trees, to the next one loaded.
-_ARRAYS: dict[int, tuple[Model, tuple[_TreeArrays, ...]]] = {}
+# Per-model memos, keyed by (what, id(model)). Each entry keeps the model itself: a model that
+# was garbage-collected could otherwise hand its id, and its stale trees, to the next one loaded.
+_MEMO: dict[tuple[str, int], tuple[Model, Any]] = {}
 
 
-def _tree_arrays(model: Model) -> tuple[_TreeArrays, ...]:
-    entry = _ARRAYS.get(id(model))
+def _memo(what: str, model: Model, build: Callable[[Model], _T]) -> _T:
+    entry = _MEMO.get((what, id(model)))
     if entry is not None and entry[0] is model:
-        return entry[1]
-    arrays = tuple(
+        value: _T = entry[1]
+        return value
+    value = build(model)
+    _MEMO[(what, id(model))] = (model, value)
+    return value
+
+
+def _build_arrays(model: Model) -> tuple[_TreeArrays, ...]:
+    return tuple(
         (
             np.asarray(t.feature, dtype=np.int64),
             np.asarray(t.threshold, dtype=np.float64),
@@ -169,61 +177,40 @@ def _tree_arrays(model: Model) -> tuple[_TreeArrays, ...]:
         )
         for t in model.trees
     )
-    _ARRAYS[id(model)] = (model, arrays)
-    return arrays
 
 
-def _tree_source(tree: Tree, k: int, depth: int, lines: list[str]) -> None:
-    pad = "    " * depth
-    if tree.left[k] == -1:
-        lines.append(f"{pad}s += {tree.value[k]!r}")
-        return
-    lines.append(f"{pad}if x[{tree.feature[k]}] <= {tree.threshold[k]!r}:")
-    _tree_source(tree, tree.left[k], depth + 1, lines)
-    lines.append(f"{pad}else:")
-    _tree_source(tree, tree.right[k], depth + 1, lines)
+def _tree_arrays(model: Model) -> tuple[_TreeArrays, ...]:
+    return _memo("arrays", model, _build_arrays)
 
 
-def _explain_source(
-    tree: Tree, k: int, depth: int, path: list[tuple[int, float]], lines: list[str]
+def _tree_source(
+    tree: Tree, k: int, depth: int, lines: list[str], path: list[tuple[int, float]] | None
 ) -> None:
-    # As _tree_source, and each leaf adds the value changes along its path to the credit ``c``
-    # in root-to-leaf order, the same additions as ``Tree.walk``.
+    """Nested ifs of one tree adding its leaf to ``s``. With a ``path`` (explaining), each leaf
+    also adds the value changes along its path to the credit ``c`` in root-to-leaf order, the
+    same additions as ``Tree.walk``."""
     pad = "    " * depth
     if tree.left[k] == -1:
         lines.append(f"{pad}s += {tree.value[k]!r}")
-        lines.extend(f"{pad}c[{f}] += {delta!r}" for f, delta in path)
+        lines.extend(f"{pad}c[{f}] += {delta!r}" for f, delta in path or ())
         return
     f = tree.feature[k]
     lines.append(f"{pad}if x[{f}] <= {tree.threshold[k]!r}:")
-    left, right = tree.left[k], tree.right[k]
-    delta_left = tree.value[left] - tree.value[k]
-    _explain_source(tree, left, depth + 1, [*path, (f, delta_left)], lines)
-    lines.append(f"{pad}else:")
-    delta_right = tree.value[right] - tree.value[k]
-    _explain_source(tree, right, depth + 1, [*path, (f, delta_right)], lines)
+    for n, child in enumerate((tree.left[k], tree.right[k])):
+        if n:
+            lines.append(f"{pad}else:")
+        step = None if path is None else [*path, (f, tree.value[child] - tree.value[k])]
+        _tree_source(tree, child, depth + 1, lines, step)
 
 
-_COMPILED: dict[int, tuple[Model, Callable[[list[float]], float]]] = {}
-_COMPILED_EXPLAIN: dict[int, tuple[Model, Callable[[list[float], list[float]], float]]] = {}
-
-
-def _compiled_explain(model: Model) -> Callable[[list[float], list[float]], float]:
-    """The ensemble with credit attribution as one generated function ``f(x, credit)``: the
-    sum of the leaves, adding each split's value change to ``credit[feature]`` exactly as
-    ``Tree.walk`` does, about five times faster (explained comparisons make every resolve
-    candidate's summary). A test checks both agree."""
-    entry = _COMPILED_EXPLAIN.get(id(model))
-    if entry is not None and entry[0] is model:
-        return entry[1]
-    lines = ["def ensemble(x, c):", "    s = 0.0"]
+def _generated(model: Model, explain: bool) -> Callable[..., float]:
+    lines = ["def ensemble(x, c):" if explain else "def ensemble(x):", "    s = 0.0"]
     for tree in model.trees:
-        _explain_source(tree, 0, 1, [], lines)
+        _tree_source(tree, 0, 1, lines, [] if explain else None)
     lines.append("    return s")
     namespace: dict[str, Any] = {}
-    exec(compile("\n".join(lines), "<canonym-model-explain>", "exec"), namespace)
-    fn: Callable[[list[float], list[float]], float] = namespace["ensemble"]
-    _COMPILED_EXPLAIN[id(model)] = (model, fn)
+    exec(compile("\n".join(lines), "<canonym-model>", "exec"), namespace)
+    fn: Callable[..., float] = namespace["ensemble"]
     return fn
 
 
@@ -234,18 +221,14 @@ def _compiled(model: Model) -> Callable[[list[float]], float]:
     the same splits about ten times faster, which matters when clustering scores millions of
     pairs. ``Tree.walk`` stays the reference; a test checks both agree.
     """
-    entry = _COMPILED.get(id(model))
-    if entry is not None and entry[0] is model:
-        return entry[1]
-    lines = ["def ensemble(x):", "    s = 0.0"]
-    for tree in model.trees:
-        _tree_source(tree, 0, 1, lines)
-    lines.append("    return s")
-    namespace: dict[str, Any] = {}
-    exec(compile("\n".join(lines), "<canonym-model>", "exec"), namespace)
-    fn: Callable[[list[float]], float] = namespace["ensemble"]
-    _COMPILED[id(model)] = (model, fn)
-    return fn
+    return _memo("compiled", model, lambda m: _generated(m, explain=False))
+
+
+def _compiled_explain(model: Model) -> Callable[[list[float], list[float]], float]:
+    """The same with credit attribution, ``f(x, credit)``: the sum of the leaves, adding each
+    split's value change to ``credit[feature]`` exactly as ``Tree.walk`` does, without a Python
+    loop per node (explained comparisons make every resolve candidate's summary)."""
+    return _memo("explain", model, lambda m: _generated(m, explain=True))
 
 
 def _parse(raw: dict[str, Any]) -> Model:

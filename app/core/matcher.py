@@ -183,11 +183,9 @@ class Matcher:
         if len(ranked) > 1:
             entity = index.entity(ranked[1][0])
             runner_up = entity[0] if entity is not None else ranked[1][0]
-        surname_only = False
-        if candidates and len(form.core_tokens) == 1:
-            alias_form = index.form(candidates[0].alias)
-            surname_only = alias_form is not None and len(alias_form.core_tokens) > 1
-        decision, reason = self._decision(candidates, ranked, runner_up, surname_only)
+        top_alias = index.form(candidates[0].alias) if candidates else None
+        threshold = self._pair_threshold(form, top_alias) if top_alias else self.threshold
+        decision, reason = self._decision(candidates, ranked, runner_up, threshold)
         return Resolution(name, decision, candidates, reason)
 
     def resolve_cluster(self, cluster: Cluster, index: CandidateIndex) -> Resolution:
@@ -234,9 +232,7 @@ class Matcher:
         if other is None or entity is None:
             return None
         result = compare_forms(form, other, self.model, explain=True)
-        # The verdict of the summary uses the threshold the decision uses (see ``_decision``).
-        bare = len(form.core_tokens) == 1 and len(other.core_tokens) > 1
-        threshold = min(self.threshold, BARE_NAME_PROBABILITY) if bare else self.threshold
+        threshold = self._pair_threshold(form, other)
         return ResolveCandidate(
             entity_id=entity_id,
             canonical=entity[0],
@@ -247,18 +243,24 @@ class Matcher:
             evidence=result.evidence() if explain else (),
         )
 
+    def _pair_threshold(self, form: NameForm, alias: NameForm) -> float:
+        """The probability a name needs against an alias to be matched (and called "likely the
+        same" in the summary). A one-token name ("Putin") against a full name needs only even
+        odds, the same rule as clustering's: the pair's probability is held down by the missing
+        given name, and the margin of ``_decision`` asks the name to be clearly ahead of every
+        other entity, the uniqueness a lone surname needs."""
+        if len(form.core_tokens) == 1 and len(alias.core_tokens) > 1:
+            return min(self.threshold, BARE_NAME_PROBABILITY)
+        return self.threshold
+
     def _decision(
         self,
         candidates: tuple[ResolveCandidate, ...],
         ranked: list[tuple[str, tuple[float, str]]],
         runner_up_name: str,
-        bare: bool = False,
+        threshold: float,
     ) -> tuple[str, str]:
-        # ``bare``: a one-token name ("Putin") whose best alias is a full name. The same rule as
-        # clustering's: the pair's probability is held down by the missing given name, so the
-        # bare name is matched from even odds, provided it is clearly ahead of every other
-        # entity (the margin below), which is the uniqueness a lone surname needs.
-        threshold = min(self.threshold, BARE_NAME_PROBABILITY) if bare else self.threshold
+        # ``threshold``: ``_pair_threshold`` of the name and the best candidate's alias.
         if not candidates:
             return "new", "no entity of the registry shares a key with the name"
         top = candidates[0]

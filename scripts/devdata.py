@@ -141,15 +141,16 @@ def initial_pairs(clusters: list[dict], rng: random.Random) -> list[tuple[str, s
 
 
 def random_negatives(
-    gold: dict[str, str], rng: random.Random, n: int
+    gold: dict[str, str], rng: random.Random, n: int, group=None
 ) -> list[tuple[str, str, int]]:
     """Pairs of names drawn at random from two different clusters: the easy negatives that
-    the evaluator's task leaves out but every real batch is full of."""
+    the evaluator's task leaves out but every real batch is full of. With ``group`` (a
+    function of the cluster id), only pairs whose clusters fall in two different groups."""
     names = sorted(gold)
     pairs = []
     while len(pairs) < n and len(names) > 1:
         a, b = rng.sample(names, 2)
-        if gold[a] != gold[b]:
+        if (group(gold[a]) != group(gold[b])) if group else gold[a] != gold[b]:
             pairs.append((a, b, 0))
     return pairs
 

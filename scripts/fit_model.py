@@ -168,6 +168,11 @@ def task_pairs() -> dict[str, dict[str, list[tuple[str, str, int]]]]:
     return out
 
 
+def task_of(cluster_id: str) -> str:
+    """The task file of a ``mixed_negatives`` cluster id ("dev_places_cities.jsonl:Q1")."""
+    return cluster_id.split(":", 1)[0]
+
+
 def mixed_negatives(rng: random.Random) -> dict[str, list[tuple[str, str, int]]]:
     """Keyed negatives between names of ``MIXED_TASKS`` that belong to different tasks (a city
     and a person sharing a consonant key), train and held-out halves by cluster id."""
@@ -180,16 +185,11 @@ def mixed_negatives(rng: random.Random) -> dict[str, list[tuple[str, str, int]]]
             for variant, cid in gold_names(part, None).items():
                 gold.setdefault(variant, f"{name}:{cid}")
         pairs = keyed_negatives(gold, rng, 6000, blocking_keys_of)
-        kinds = [p for p in pairs if gold[p[0]].split(":")[0] != gold[p[1]].split(":")[0]]
+        kinds = [p for p in pairs if task_of(gold[p[0]]) != task_of(gold[p[1]])]
         out["keyed" if split == "train" else "keyed_test"] = kinds
         # Random pairs across tasks: the pool that hard-negative mining draws from (train) and
         # the all-pairs false-match rate of a mixed batch (held out).
-        names = sorted(gold)
-        randoms: list[tuple[str, str, int]] = []
-        while len(randoms) < RANDOM_POOL:
-            a, b = rng.sample(names, 2)
-            if gold[a].split(":")[0] != gold[b].split(":")[0]:
-                randoms.append((a, b, 0))
+        randoms = random_negatives(gold, rng, RANDOM_POOL, group=task_of)
         out["random" if split == "train" else "random_test"] = randoms
     return out
 

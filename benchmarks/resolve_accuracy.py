@@ -48,8 +48,16 @@ def load(name: str, limit: int) -> list[dict[str, object]]:
 FAR = 60
 
 
-def _latin_only(value: float, script: str) -> str:
-    return f"{value:.4f}" if script == "latin" else "-"
+def _table_row(label: str, script: str, p: dict[str, object]) -> str:
+    def share(key: str) -> str:
+        return f"{p[key]:.4f}" if key in p else "-"  # far and near: Latin variants only
+
+    return (
+        f"| {label} | {script} | {p['variants']} | {share('top1_accuracy')} | "
+        f"{share('baseline_top1_accuracy')} | {share('retrieval_recall')} | "
+        f"{share('far_share')} | {share('near_top1_accuracy')} | {p['matched']} | "
+        f"{share('matched_precision')} | {p['ambiguous']} | {p['new']} |"
+    )
 
 
 def _romanized(name: str) -> str:
@@ -62,7 +70,9 @@ def script_of(name: str) -> str:
     return "latin" if form is None or form.is_latin else "non_latin"
 
 
-def evaluate(name: str, clusters: list[dict[str, object]], matcher: Matcher) -> dict[str, object]:
+def evaluate(
+    name: str, clusters: list[dict[str, object]], matcher: Matcher
+) -> tuple[dict[str, object], dict[str, Counter[str]]]:
     index = CandidateIndex()
     canon: dict[str, str] = {}
     for n, cluster in enumerate(clusters):
@@ -92,32 +102,39 @@ def evaluate(name: str, clusters: list[dict[str, object]], matcher: Matcher) -> 
             if form is not None:
                 bucket["retrieved"] += any(c[0] == entity_id for c in index.candidates(form))
             # Romanized abjads lose their vowels, so the test is only telling between Latin names.
-            far = fuzz.ratio(form.latin if form else variant, latin[entity_id]) < FAR
-            bucket["far"] += far
-            if not far and script_of(variant) == "latin":
-                bucket["near"] += 1
-                bucket["near_top1"] += top == entity_id
+            if bucket is stats["latin"]:
+                if fuzz.ratio(form.latin if form else variant, latin[entity_id]) < FAR:
+                    bucket["far"] += 1
+                else:
+                    bucket["near"] += 1
+                    bucket["near_top1"] += top == entity_id
             bucket[result.decision] += 1
             bucket[f"{result.decision}_correct"] += top == entity_id
             best = process.extractOne(variant.casefold(), choices, scorer=fuzz.WRatio)
             bucket["baseline_top1"] += best is not None and best[2] == entity_id
     seconds = time.perf_counter() - start
     out: dict[str, object] = {"file": name, "clusters": len(clusters), "seconds": round(seconds, 1)}
-    for script, counts in stats.items():
-        total = counts["variants"] or 1
-        out[script] = {
-            "variants": counts["variants"],
-            "top1_accuracy": round(counts["top1"] / total, 4),
-            "baseline_top1_accuracy": round(counts["baseline_top1"] / total, 4),
-            "retrieval_recall": round(counts["retrieved"] / total, 4),
-            "far_share": round(counts["far"] / total, 4),
-            "near_top1_accuracy": round(counts["near_top1"] / (counts["near"] or 1), 4),
-            "matched": counts["matched"],
-            "matched_precision": round(counts["matched_correct"] / (counts["matched"] or 1), 4),
-            "ambiguous": counts["ambiguous"],
-            "new": counts["new"],
-        }
-    return out
+    out.update({script: rates(counts, script) for script, counts in stats.items()})
+    return out, stats
+
+
+def rates(counts: Counter[str], script: str) -> dict[str, object]:
+    """The figures of one script's counts (far and near only for Latin variants)."""
+    total = counts["variants"] or 1
+    row: dict[str, object] = {
+        "variants": counts["variants"],
+        "top1_accuracy": round(counts["top1"] / total, 4),
+        "baseline_top1_accuracy": round(counts["baseline_top1"] / total, 4),
+        "retrieval_recall": round(counts["retrieved"] / total, 4),
+        "matched": counts["matched"],
+        "matched_precision": round(counts["matched_correct"] / (counts["matched"] or 1), 4),
+        "ambiguous": counts["ambiguous"],
+        "new": counts["new"],
+    }
+    if script == "latin":
+        row["far_share"] = round(counts["far"] / total, 4)
+        row["near_top1_accuracy"] = round(counts["near_top1"] / (counts["near"] or 1), 4)
+    return row
 
 
 def main() -> None:
@@ -126,35 +143,14 @@ def main() -> None:
     args = ap.parse_args()
     matcher = Matcher()
     rows = []
+    totals: dict[str, Counter[str]] = {"latin": Counter(), "non_latin": Counter()}
     for name in FILES:
-        row = evaluate(name, load(name, args.clusters), matcher)
+        row, counts = evaluate(name, load(name, args.clusters), matcher)
         print(json.dumps(row))
         rows.append(row)
-    totals: dict[str, Counter[str]] = {"latin": Counter(), "non_latin": Counter()}
-    for row in rows:
-        for script in totals:
-            part = row[script]
-            assert isinstance(part, dict)
-            totals[script]["variants"] += part["variants"]
-            totals[script]["top1"] += round(part["top1_accuracy"] * part["variants"])
-            totals[script]["baseline"] += round(part["baseline_top1_accuracy"] * part["variants"])
-            totals[script]["retrieved"] += round(part["retrieval_recall"] * part["variants"])
-            far = round(part["far_share"] * part["variants"])
-            totals[script]["far"] += far
-            near = part["variants"] - far
-            totals[script]["near"] += near
-            totals[script]["near_top1"] += round(part["near_top1_accuracy"] * near)
-    summary = {
-        s: {
-            "variants": c["variants"],
-            "top1_accuracy": round(c["top1"] / (c["variants"] or 1), 4),
-            "baseline_top1_accuracy": round(c["baseline"] / (c["variants"] or 1), 4),
-            "retrieval_recall": round(c["retrieved"] / (c["variants"] or 1), 4),
-            "far_share": round(c["far"] / (c["variants"] or 1), 4),
-            "near_top1_accuracy": round(c["near_top1"] / (c["near"] or 1), 4),
-        }
-        for s, c in totals.items()
-    }
+        for script, c in counts.items():
+            totals[script].update(c)
+    summary = {s: rates(c, s) for s, c in totals.items()}
     result = {"clusters_per_file": args.clusters, "files": rows, "overall": summary}
     out = HERE / "results" / "resolve_accuracy.json"
     out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
@@ -178,22 +174,10 @@ def main() -> None:
         for script in ("latin", "non_latin"):
             p = row[script]
             assert isinstance(p, dict)
-            if not p["variants"]:
-                continue
-            lines.append(
-                f"| {row['file']} | {script} | {p['variants']} | {p['top1_accuracy']:.4f} | "
-                f"{p['baseline_top1_accuracy']:.4f} | {p['retrieval_recall']:.4f} | "
-                f"{_latin_only(p['far_share'], script)} | "
-                f"{_latin_only(p['near_top1_accuracy'], script)} | {p['matched']} | "
-                f"{p['matched_precision']:.4f} | {p['ambiguous']} | {p['new']} |"
-            )
+            if p["variants"]:
+                lines.append(_table_row(str(row["file"]), script, p))
     for script, s in summary.items():
-        lines.append(
-            f"| **all** | {script} | {s['variants']} | **{s['top1_accuracy']:.4f}** | "
-            f"{s['baseline_top1_accuracy']:.4f} | {s['retrieval_recall']:.4f} | "
-            f"{_latin_only(s['far_share'], script)} | "
-            f"**{_latin_only(s['near_top1_accuracy'], script)}** | | | | |"
-        )
+        lines.append(_table_row("**all**", script, s))
     (HERE / "results" / "resolve_accuracy.md").write_text("\n".join(lines) + "\n", "utf-8")
     print(json.dumps(summary))
 

@@ -16,11 +16,12 @@ from tqdm import tqdm
 
 from app.batch.io import read_names, read_pairs, write_jsonl
 from app.core.explain import summarize
+from app.core.index import Resolution, index_entities
 from app.core.matcher import Matcher
 from app.core.normalize import try_normalize_name
 from app.errors import CanonymError
 from app.store.base import OnConflict
-from app.store.records import read_records, write_records
+from app.store.records import read_records, registry_entities, write_records
 from app.store.sql import SqlStore
 
 if TYPE_CHECKING:
@@ -137,6 +138,14 @@ def compare(input_path: Path, output: Path, explain: bool) -> None:
     default=None,
     help="Processes scoring candidate pairs (local engine; default: the machine's cores).",
 )
+@click.option(
+    "--registry",
+    "registry_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="A registry export (canonym registry export, .jsonl or .csv): each entity is resolved "
+    "against it as POST /v1/cluster does with resolve: true.",
+)
 def cluster(
     input_path: Path,
     output: Path,
@@ -144,6 +153,7 @@ def cluster(
     engine: str,
     master: str | None,
     workers: int | None,
+    registry_path: Path | None,
 ) -> None:
     """Group the names of INPUT_PATH (TXT, CSV, JSONL or Parquet) into entities; one JSON line
     each.
@@ -153,12 +163,18 @@ def cluster(
     terminal; a summary line ends the run on standard error.
     """
     if engine == "spark":
-        _cluster_on_spark(input_path, output, master)
+        _cluster_on_spark(input_path, output, master, registry_path)
         return
     if output.is_dir():
         click.echo(f"error: {output} is a folder; the local engine writes one JSONL file", err=True)
         sys.exit(2)
     start = time.perf_counter()
+    index = None
+    if registry_path is not None:
+        try:
+            index = index_entities(registry_entities(registry_path))
+        except CanonymError as exc:
+            _fail(exc)
     counts: dict[str, int] = {}
     lines = 0
     try:
@@ -175,15 +191,21 @@ def cluster(
                 bars[step] = tqdm(total=len(counts), unit=" names", disable=None, desc=step)
             bars[step].update(amount)
 
-    run = Matcher().cluster_run(
+    matcher = Matcher()
+    run = matcher.cluster_run(
         counts.items(), explain=explain, workers=workers or os.cpu_count() or 1, progress=progress
     )
     for bar in bars.values():
         bar.close()
     with output.open("w", encoding="utf-8") as out:
-        for ent in run.clusters:
+        for found in run.clusters:
+            ent, extra = found, {}
+            if index is not None:
+                ent, resolution = matcher.attach_cluster(found, index)
+                extra["registry"] = _registry_link(resolution)
             link = ent.weakest_link
-            extra = {} if link is None else {"weakest_link": dataclasses.asdict(link)}
+            if link is not None:
+                extra["weakest_link"] = dataclasses.asdict(link)
             write_jsonl(
                 out,
                 {
@@ -205,16 +227,32 @@ def cluster(
     )
 
 
-def _cluster_on_spark(input_path: Path, output: Path, master: str | None) -> None:
+def _registry_link(resolution: Resolution) -> dict[str, object]:
+    """The ``registry`` object of an entity, as ``POST /v1/cluster`` gives it."""
+    link: dict[str, object] = {"decision": resolution.decision}
+    if resolution.decision == "matched":
+        top = resolution.candidates[0]
+        link.update(entity_id=top.entity_id, canonical=top.canonical, probability=top.probability)
+    link["reason"] = resolution.reason
+    return link
+
+
+def _cluster_on_spark(
+    input_path: Path, output: Path, master: str | None, registry_path: Path | None
+) -> None:
     try:
         from app.batch.spark import SparkClusterJob, run_cluster_job, spark_session
     except ImportError as exc:
         click.echo(f"error: --engine spark needs pip install 'canonym[spark]' ({exc})", err=True)
         sys.exit(2)
-    job = SparkClusterJob(str(input_path), str(output))
+    job = SparkClusterJob(
+        str(input_path),
+        str(output),
+        registry_path=None if registry_path is None else str(registry_path),
+    )
     try:
         result = run_cluster_job(spark_session(master), job)
-    except ValueError as exc:
+    except (ValueError, CanonymError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
     click.echo(

@@ -54,6 +54,42 @@ def test_cluster_partitions_distinct_names(tmp_path):
     assert by_name["Takht Ravanchi"]["members"][0]["count"] == 2
 
 
+SEEDS = Path(__file__).resolve().parents[1] / "seeds" / "registry.jsonl"
+RESOLVED = ["Qaddafi", "Kadhafi", "القذافي", "Takht Rwanchi", "Takht Ruanchi", "Jane Roe"]
+
+
+def test_cluster_resolves_against_a_registry_export_as_the_service_does(tmp_path, client_with):
+    src = tmp_path / "names.txt"
+    src.write_text("\n".join(RESOLVED) + "\n", "utf-8")
+    out = tmp_path / "out.jsonl"
+    result = run(["cluster", str(src), "--output", str(out), "--registry", str(SEEDS)])
+    assert result.exit_code == 0, result.output
+    got = [json.loads(x) for x in out.read_text("utf-8").splitlines()]
+    by_member = {m["name"]: e for e in got for m in e["members"]}
+    assert by_member["Qaddafi"]["registry"]["decision"] == "matched"
+    assert by_member["Qaddafi"]["canonical"] == "Muammar Gaddafi"
+    assert by_member["Qaddafi"]["entity_id"] == "ent_3a13e87b2c74"  # the seed's stable id
+    assert by_member["Jane Roe"]["registry"]["decision"] == "new"
+    # A fresh service seeded with the same file gives the same entities, ids, reasons, links.
+    client = client_with(seed_file=str(SEEDS))
+    served = client.post("/v1/cluster", json={"names": RESOLVED, "resolve": True}).json()
+    assert got == served["entities"]
+
+
+def test_cluster_refuses_a_registry_file_without_ids(tmp_path):
+    src = tmp_path / "names.txt"
+    src.write_text("Qaddafi\n", "utf-8")
+    registry = tmp_path / "registry.jsonl"
+    registry.write_text('{"canonical": "Muammar Gaddafi"}\n', "utf-8")
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(
+        main, ["cluster", str(src), "-o", str(out), "--registry", str(registry)]
+    )
+    assert result.exit_code == 2
+    assert "has no id" in result.output
+    assert "Traceback" not in result.output
+
+
 def test_cluster_reads_csv_and_jsonl_with_counts(tmp_path):
     csv_in = tmp_path / "names.csv"
     csv_in.write_text("name,count\nGaddafi,3\nQaddafi,1\n", "utf-8")

@@ -31,6 +31,13 @@ pyspark is an optional extra (``pip install canonym[spark]``), imported only ins
 functions. Run it with ``canonym cluster IN -o OUT --engine spark`` or with spark-submit::
 
     spark-submit app/batch/spark.py names.parquet out/ --column name --count-column count
+
+With ``--registry export.jsonl`` (a ``canonym registry export``), step 5 also resolves each entity
+against the registry as ``POST /v1/cluster`` does with ``resolve: true``: the export is read on
+the driver and broadcast, each Python worker builds one ``CandidateIndex`` from it, and an entity
+that a majority of its occurrences resolve to takes the registry's id and canonical name. The
+``entities`` table then adds ``cluster_id`` (the batch entity's own id) and the
+``registry_decision``, ``registry_reason`` and ``registry_probability`` of each entity.
 """
 
 from __future__ import annotations
@@ -41,8 +48,8 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import PurePath
+from functools import lru_cache, partial
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
 from app.core.blocking import (
@@ -52,11 +59,14 @@ from app.core.blocking import (
     cluster_keys,
     neighbourhood_key,
 )
+from app.core.index import CandidateIndex, RegistryEntity, index_entities
 from app.core.matcher import BARE_NAME_PROBABILITY, Matcher
 from app.core.normalize import try_normalize_name
+from app.store.records import registry_entities
 
 if TYPE_CHECKING:
     import pandas as pd
+    from pyspark import Broadcast
     from pyspark.sql import DataFrame, SparkSession
 
 __all__ = [
@@ -88,9 +98,12 @@ KEYED_SCHEMA = (
 )
 SCORED_SCHEMA = "a long, b long, probability double"
 MEMBER_SCHEMA = (
-    "name string, count long, entity_id string, canonical string, canonical_reason string, "
-    "entity_confidence double, confidence double"
+    "name string, count long, cluster_id string, entity_id string, canonical string, "
+    "canonical_reason string, entity_confidence double, confidence double, "
+    "registry_decision string, registry_reason string, registry_probability double"
 )
+MEMBER_SCHEMA_COLUMNS = tuple(field.split()[0] for field in MEMBER_SCHEMA.split(", "))
+REGISTRY_COLUMNS = ("registry_decision", "registry_reason", "registry_probability")
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +120,9 @@ class SparkClusterJob:
             input's suffix.
         max_iterations: bound on the label-propagation rounds (each round at least halves the
             longest distance to a component's smallest id, so tens are plenty).
+        registry_path: a registry export (``canonym registry export``, JSON Lines or CSV) on the
+            driver's file system; when given, each entity is resolved against it as
+            ``POST /v1/cluster`` does with ``resolve: true``.
     """
 
     input_path: str
@@ -115,6 +131,7 @@ class SparkClusterJob:
     count_column: str | None = None
     input_format: str | None = None
     max_iterations: int = 64
+    registry_path: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -360,19 +377,36 @@ def connected_components(edges: DataFrame, max_iterations: int = 64) -> tuple[Da
     raise RuntimeError(msg)
 
 
-def _cluster_batches(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+@dataclass(frozen=True, slots=True)
+class _Registry:
+    """A registry export broadcast to the workers, and a token naming its content (path, size
+    and modification time), so that each Python worker unpickles it and builds its index once
+    per job rather than once per task."""
+
+    token: str
+    entities: Broadcast[list[RegistryEntity]]
+
+
+# The registry index built in this Python worker, with the token of its registry.
+_REGISTRY_INDEX: dict[str, CandidateIndex] = {}
+
+
+def _registry_index(registry: _Registry) -> CandidateIndex:
+    index = _REGISTRY_INDEX.get(registry.token)
+    if index is None:
+        _REGISTRY_INDEX.clear()
+        index = _REGISTRY_INDEX[registry.token] = index_entities(registry.entities.value)
+    return index
+
+
+def _cluster_batches(
+    batches: Iterator[pd.DataFrame], registry: _Registry | None = None
+) -> Iterator[pd.DataFrame]:
     import pandas as pd
 
     matcher = _matcher()
-    columns: tuple[str, ...] = (
-        "name",
-        "count",
-        "entity_id",
-        "canonical",
-        "canonical_reason",
-        "entity_confidence",
-        "confidence",
-    )
+    index = None if registry is None else _registry_index(registry)
+    columns = tuple(MEMBER_SCHEMA_COLUMNS)
     for df in batches:
         rows: list[tuple[Any, ...]] = []
         for ids, names, counts, ea, eb, ep in zip(
@@ -384,28 +418,47 @@ def _cluster_batches(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
                 for a, b, p in zip(ea, eb, ep, strict=True):
                     edges[(name_of[a], name_of[b])] = float(p)
             members = zip(names, (int(c) for c in counts), strict=True)
-            for ent in matcher.cluster_scored(members, edges):
+            for found in matcher.cluster_scored(members, edges):
+                ent = found
+                link: tuple[str | None, str | None, float | None] = (None, None, None)
+                if index is not None:
+                    ent, resolution = matcher.attach_cluster(found, index)
+                    top = resolution.candidates[0] if resolution.decision == "matched" else None
+                    link = (
+                        resolution.decision,
+                        resolution.reason,
+                        None if top is None else top.probability,
+                    )
                 for m in ent.members:
                     rows.append(
                         (
                             m.name,
                             m.count,
+                            found.entity_id,
                             ent.entity_id,
                             ent.canonical,
                             ent.canonical_reason,
                             ent.confidence,
                             m.confidence,
+                            *link,
                         )
                     )
         yield pd.DataFrame.from_records(rows, columns=columns)
 
 
-def cluster_components(keyed: DataFrame, scored: DataFrame, labels: DataFrame) -> DataFrame:
+def cluster_components(
+    keyed: DataFrame,
+    scored: DataFrame,
+    labels: DataFrame,
+    registry: _Registry | None = None,
+) -> DataFrame:
     """One row per distinct name: its entity, canonical name and confidences (``MEMBER_SCHEMA``).
 
     Each component is gathered into one row (its names, and every scored pair with both names
     inside it) and clustered by ``Matcher.cluster_scored``; names on no strong edge are
-    components of their own.
+    components of their own. With a ``registry`` (a registry export, broadcast), each
+    entity is attached to it by ``Matcher.attach_cluster``, in each worker against an index
+    built once from the broadcast.
     """
     from pyspark.sql import functions as F
 
@@ -431,7 +484,7 @@ def cluster_components(keyed: DataFrame, scored: DataFrame, labels: DataFrame) -
         F.col("e.b").alias("eb"),
         F.col("e.probability").alias("ep"),
     )
-    return parts.mapInPandas(_cluster_batches, MEMBER_SCHEMA)
+    return parts.mapInPandas(partial(_cluster_batches, registry=registry), MEMBER_SCHEMA)
 
 
 def mergeable_edges(keyed: DataFrame, scored: DataFrame) -> DataFrame:
@@ -459,21 +512,38 @@ def run_cluster_job(spark: SparkSession, job: SparkClusterJob) -> SparkClusterRe
     from pyspark.sql import functions as F
 
     start = time.perf_counter()
+    registry = None
+    if job.registry_path is not None:
+        # Read on the driver (a malformed file fails before any Spark work) and broadcast once.
+        path = Path(job.registry_path)
+        if not path.is_file():
+            msg = f"registry export {job.registry_path!r} is not a file on the driver"
+            raise ValueError(msg)
+        stat = path.stat()
+        token = f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}"
+        registry = _Registry(token, spark.sparkContext.broadcast(registry_entities(path)))
     keyed = keyed_names(read_names(spark, job))
     scored = _materialize(scored_pairs(keyed, candidate_pairs(keyed)))
     strong = mergeable_edges(keyed, scored)
     labels, rounds = connected_components(strong.select("a", "b"), job.max_iterations)
-    members = _materialize(cluster_components(keyed, scored, labels))
+    members = _materialize(cluster_components(keyed, scored, labels, registry))
     members.select(
         "name", "count", "entity_id", F.col("confidence").alias("confidence")
     ).write.mode("overwrite").parquet(_join(job.output_path, "names"))
-    entities = members.groupBy("entity_id").agg(
+    # One row per entity of the batch: two of them can resolve to the same registry entity
+    # and then share its id, as entities of POST /v1/cluster do.
+    linked = [F.first(c).alias(c) for c in REGISTRY_COLUMNS] if registry is not None else []
+    entities = members.groupBy("cluster_id").agg(
+        F.first("entity_id").alias("entity_id"),
         F.first("canonical").alias("canonical"),
         F.first("canonical_reason").alias("canonical_reason"),
         F.first("entity_confidence").alias("confidence"),
         F.count("*").alias("names"),
         F.sum("count").alias("occurrences"),
+        *linked,
     )
+    if registry is None:
+        entities = entities.drop("cluster_id")
     entities.write.mode("overwrite").parquet(_join(job.output_path, "entities"))
     sizes = labels.groupBy("component").count()
     largest = sizes.agg(F.max("count")).first()
@@ -501,9 +571,19 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--count-column", default=None, help="column of the counts (default: count)")
     ap.add_argument("--format", choices=FORMATS, default=None, help="default: from the suffix")
     ap.add_argument("--master", default=None, help="default: spark-submit's, else local[*]")
+    ap.add_argument(
+        "--registry",
+        default=None,
+        help="a registry export (.jsonl or .csv) on the driver to resolve each entity against",
+    )
     args = ap.parse_args(argv)
     job = SparkClusterJob(
-        args.input_path, args.output_path, args.column, args.count_column, args.format
+        args.input_path,
+        args.output_path,
+        args.column,
+        args.count_column,
+        args.format,
+        registry_path=args.registry,
     )
     result = run_cluster_job(spark_session(args.master), job)
     sys.stderr.write(

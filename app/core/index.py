@@ -48,8 +48,10 @@ from app.core.types import Evidence, NameForm
 __all__ = [
     "CandidateIndex",
     "IndexStats",
+    "RegistryEntity",
     "Resolution",
     "ResolveCandidate",
+    "index_entities",
     "judgement_key",
     "script_class",
 ]
@@ -348,3 +350,21 @@ class CandidateIndex:
 
     def __len__(self) -> int:
         return self._live
+
+
+RegistryEntity = tuple[str, str, str, tuple[str, ...]]
+"""An entity of a registry file: (stable id, canonical name, kind, aliases)."""
+
+
+def index_entities(entities: Iterable[RegistryEntity]) -> CandidateIndex:
+    """An index of registry entities outside any store (a registry export read by the CLI or
+    broadcast to Spark workers). The canonical name is indexed as an alias too, as the store
+    keeps it; alias ids are numbered in order."""
+    index = CandidateIndex()
+    number = 0
+    for entity_id, canonical, kind, aliases in entities:
+        index.set_entity(entity_id, canonical, kind)
+        for name in dict.fromkeys((canonical, *aliases)):
+            number += 1
+            index.add_alias(number, entity_id, name)
+    return index

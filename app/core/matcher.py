@@ -225,6 +225,23 @@ class Matcher:
         decision = "matched" if 2 * votes[winner] > cast else "ambiguous"
         return Resolution(name, decision, (top,), reason)
 
+    def attach_cluster(self, cluster: Cluster, index: CandidateIndex) -> tuple[Cluster, Resolution]:
+        """``cluster`` seen through the registry (``resolve_cluster``): when it is matched, it
+        takes the registry entity's stable id and canonical name, and its canonical reason says
+        so; otherwise it is returned unchanged. The service, the CLI and the Spark job all
+        attach clusters with this one call."""
+        resolution = self.resolve_cluster(cluster, index)
+        if resolution.decision != "matched":
+            return cluster, resolution
+        top = resolution.candidates[0]
+        attached = dataclasses.replace(
+            cluster,
+            entity_id=top.entity_id,
+            canonical=top.canonical,
+            canonical_reason=f"known entity of the registry: {resolution.reason}",
+        )
+        return attached, resolution
+
     def _candidate(
         self, form: NameForm, entity_id: str, alias: str, index: CandidateIndex, explain: bool
     ) -> ResolveCandidate | None:

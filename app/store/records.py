@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from app.batch.io import read_lines
+from app.core.index import RegistryEntity
 from app.errors import InputFormatError
 from app.store.base import AliasDraft, EntityDraft
 
@@ -28,6 +29,7 @@ __all__ = [
     "draft_from_record",
     "read_records",
     "record_from_draft",
+    "registry_entities",
     "write_records",
 ]
 
@@ -160,6 +162,27 @@ def read_records(path: Path) -> Iterator[EntityDraft]:
     if path.suffix.lower() == ".csv":
         return _read_csv(path)
     return _read_jsonl(path)
+
+
+def registry_entities(path: Path) -> list[RegistryEntity]:
+    """The entities of a registry export (``canonym registry export``, JSON Lines or CSV) as
+    ``(id, canonical, kind, aliases)``, for an index outside the store.
+
+    Raises:
+        InputFormatError: the file is malformed, or a record has no ``id`` (an entity resolved
+            to must keep its stable id, so only exports, which carry ids, can be used).
+    """
+    entities: list[RegistryEntity] = []
+    for number, draft in enumerate(read_records(path), start=1):
+        if not draft.id:
+            msg = (
+                f"{path}: entity {number} ({draft.canonical!r}) has no id; resolve against a "
+                "registry export (canonym registry export), whose entities keep their ids"
+            )
+            raise InputFormatError(msg)
+        aliases = tuple(a.name for a in draft.aliases)
+        entities.append((draft.id, draft.canonical, draft.kind, aliases))
+    return entities
 
 
 def write_records(fh: IO[str], drafts: Iterable[EntityDraft], csv_format: bool) -> int:

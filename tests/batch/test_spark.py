@@ -128,3 +128,50 @@ def test_text_input_and_a_missing_column(spark, tmp_path):
     assert_same(got, local_tables(dict.fromkeys(source.read_text("utf-8").splitlines(), 1)))
     with pytest.raises(ValueError, match="has no column 'label'"):
         read_names(spark, SparkClusterJob(str(source), "", column="label"))
+
+
+def test_registry_resolve_gives_the_local_engines_entities(spark, tmp_path):
+    from click.testing import CliRunner
+
+    from ..test_cli import RESOLVED, SEEDS
+
+    names = [*RESOLVED, *ARTICLE]
+    source = tmp_path / "names.txt"
+    source.write_text("\n".join(names) + "\n", "utf-8")
+    local_out = tmp_path / "local.jsonl"
+    args = ["cluster", str(source), "--registry", str(SEEDS), "-o"]
+    run = CliRunner().invoke(main, [*args, str(local_out)])
+    assert run.exit_code == 0, run.output
+    local = [json.loads(line) for line in local_out.read_text("utf-8").splitlines()]
+    out = tmp_path / "out"
+    run = CliRunner().invoke(main, [*args, str(out), "--engine", "spark", "--master", "local[2]"])
+    assert run.exit_code == 0, run.output
+    names_table = {r.name: r.entity_id for r in spark.read.parquet(f"{out}/names").collect()}
+    rows = spark.read.parquet(f"{out}/entities").collect()
+    assert len(rows) == len(local)
+    by_id = {r.entity_id: r for r in rows}
+    assert len(by_id) == len(rows)  # no two entities of this batch share a registry entity
+    decisions = set()
+    for entity in local:
+        row = by_id[entity["entity_id"]]
+        link = entity["registry"]
+        assert (row.canonical, row.canonical_reason) == (
+            entity["canonical"],
+            entity["canonical_reason"],
+        )
+        assert (row.registry_decision, row.registry_reason) == (link["decision"], link["reason"])
+        assert row.registry_probability == link.get("probability")
+        assert math.isclose(row.confidence, entity["confidence"], rel_tol=0, abs_tol=1e-9)
+        for member in entity["members"]:
+            assert names_table[member["name"]] == entity["entity_id"]
+        decisions.add(link["decision"])
+    assert {"matched", "new"} <= decisions
+    assert by_id["ent_3a13e87b2c74"].canonical == "Muammar Gaddafi"  # the seed's stable id
+
+
+def test_a_missing_registry_file_is_a_clear_error(spark, tmp_path):
+    source = tmp_path / "names.txt"
+    source.write_text("Qaddafi\n", "utf-8")
+    job = SparkClusterJob(str(source), str(tmp_path / "out"), registry_path=str(tmp_path / "no"))
+    with pytest.raises(ValueError, match="is not a file on the driver"):
+        run_cluster_job(spark, job)

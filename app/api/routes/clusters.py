@@ -53,7 +53,7 @@ def _entity(cluster: Cluster) -> ClusterEntity:
 def _attach(
     entity: ClusterEntity, cluster: Cluster, matcher: Matcher, index: CandidateIndex
 ) -> None:
-    resolution = matcher.resolve_cluster(cluster, index)
+    attached, resolution = matcher.attach_cluster(cluster, index)
     link = ClusterRegistryLink(decision=resolution.decision, reason=resolution.reason)
     if resolution.decision == "matched":
         top = resolution.candidates[0]
@@ -62,8 +62,8 @@ def _attach(
             top.canonical,
             top.probability,
         )
-        entity.entity_id, entity.canonical = top.entity_id, top.canonical
-        entity.canonical_reason = f"known entity of the registry: {resolution.reason}"
+    entity.entity_id, entity.canonical = attached.entity_id, attached.canonical
+    entity.canonical_reason = attached.canonical_reason
     entity.registry = link
 
 

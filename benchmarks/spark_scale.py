@@ -140,6 +140,7 @@ def main() -> None:
     result = run_cluster_job(spark, SparkClusterJob(str(source), str(work / "out")))
     written, read = shuffle_bytes(spark)
     spark.stop()
+    print(f"spark: {result} shuffle written {written} read {read}", flush=True)
     local_s = None
     if args.local:
         start = time.perf_counter()

@@ -18,10 +18,10 @@ Every decision is taken by ``app.core``: Spark only moves names and pairs betwee
    (``mergeable_edges``, the local engine's ``mergeable_components`` rule) are found by
    min-label propagation with pointer jumping in DataFrame joins (no GraphFrames). Clustering
    never merges across them.
-5. **Entities.** Each component (its names, and every scored pair inside it) becomes one row,
-   and ``mapInPandas`` clusters it with ``Matcher.cluster_scored``, the local engine's
-   average-link clustering, bare-name phase, canonical choice and confidences. A component of one
-   name goes through the same call.
+5. **Entities.** The names of each component and every scored pair inside it are cogrouped by
+   component, and ``applyInPandas`` clusters each group with ``Matcher.cluster_scored``, the
+   local engine's average-link clustering, bare-name phase, canonical choice and confidences.
+   Names on no mergeable edge go through the same call one by one (``mapInPandas``).
 
 The result is two Parquet tables under the output folder: ``entities`` (entity_id, canonical,
 canonical_reason, confidence, names, occurrences) and ``names`` (name, count, entity_id,
@@ -399,51 +399,73 @@ def _registry_index(registry: _Registry) -> CandidateIndex:
     return index
 
 
-def _cluster_batches(
-    batches: Iterator[pd.DataFrame], registry: _Registry | None = None
-) -> Iterator[pd.DataFrame]:
+def _member_rows(
+    names: list[str], counts: list[int], edges: dict[tuple[str, str], float], index: Any
+) -> list[tuple[Any, ...]]:
+    """``MEMBER_SCHEMA`` rows of one component: its names (sorted, as the local engine holds
+    them) clustered by ``Matcher.cluster_scored`` over its scored pairs, and attached to the
+    registry when there is an index."""
+    matcher = _matcher()
+    rows: list[tuple[Any, ...]] = []
+    for found in matcher.cluster_scored(zip(names, counts, strict=True), edges):
+        ent = found
+        link: tuple[str | None, str | None, float | None] = (None, None, None)
+        if index is not None:
+            ent, resolution = matcher.attach_cluster(found, index)
+            top = resolution.candidates[0] if resolution.decision == "matched" else None
+            link = (
+                resolution.decision,
+                resolution.reason,
+                None if top is None else top.probability,
+            )
+        for m in ent.members:
+            rows.append(
+                (
+                    m.name,
+                    m.count,
+                    found.entity_id,
+                    ent.entity_id,
+                    ent.canonical,
+                    ent.canonical_reason,
+                    ent.confidence,
+                    m.confidence,
+                    *link,
+                )
+            )
+    return rows
+
+
+def _cluster_component(
+    nodes: pd.DataFrame, inside: pd.DataFrame, registry: _Registry | None = None
+) -> pd.DataFrame:
+    """One component (cogrouped: its names, and every scored pair inside it) clustered."""
     import pandas as pd
 
-    matcher = _matcher()
     index = None if registry is None else _registry_index(registry)
-    columns = tuple(MEMBER_SCHEMA_COLUMNS)
+    ids, names, counts = list(nodes["id"]), list(nodes["name"]), list(nodes["count"])
+    order = sorted(range(len(names)), key=names.__getitem__)
+    name_of = dict(zip(ids, names, strict=True))
+    edges = {
+        (name_of[a], name_of[b]): float(p)
+        for a, b, p in zip(inside["a"], inside["b"], inside["probability"], strict=True)
+    }
+    rows = _member_rows([names[k] for k in order], [int(counts[k]) for k in order], edges, index)
+    return pd.DataFrame.from_records(rows, columns=MEMBER_SCHEMA_COLUMNS)
+
+
+def _single_batches(
+    batches: Iterator[pd.DataFrame], registry: _Registry | None = None
+) -> Iterator[pd.DataFrame]:
+    """Names on no mergeable edge: each is an entity of its own (the same call as a component
+    of one name, without a group per name)."""
+    import pandas as pd
+
+    index = None if registry is None else _registry_index(registry)
     for df in batches:
         rows: list[tuple[Any, ...]] = []
-        for ids, names, counts, ea, eb, ep in zip(
-            df["ids"], df["names"], df["counts"], df["ea"], df["eb"], df["ep"], strict=True
-        ):
-            name_of = dict(zip(ids, names, strict=True))
-            edges: dict[tuple[str, str], float] = {}
-            if ea is not None:
-                for a, b, p in zip(ea, eb, ep, strict=True):
-                    edges[(name_of[a], name_of[b])] = float(p)
-            members = zip(names, (int(c) for c in counts), strict=True)
-            for found in matcher.cluster_scored(members, edges):
-                ent = found
-                link: tuple[str | None, str | None, float | None] = (None, None, None)
-                if index is not None:
-                    ent, resolution = matcher.attach_cluster(found, index)
-                    top = resolution.candidates[0] if resolution.decision == "matched" else None
-                    link = (
-                        resolution.decision,
-                        resolution.reason,
-                        None if top is None else top.probability,
-                    )
-                for m in ent.members:
-                    rows.append(
-                        (
-                            m.name,
-                            m.count,
-                            found.entity_id,
-                            ent.entity_id,
-                            ent.canonical,
-                            ent.canonical_reason,
-                            ent.confidence,
-                            m.confidence,
-                            *link,
-                        )
-                    )
-        yield pd.DataFrame.from_records(rows, columns=columns)
+        for name, count in zip(df["name"], df["count"], strict=True):
+            rows.extend(_member_rows([name], [int(count)], {}, index))
+        yield pd.DataFrame.from_records(rows, columns=MEMBER_SCHEMA_COLUMNS)
 
 
 def cluster_components(
@@ -454,37 +476,33 @@ def cluster_components(
 ) -> DataFrame:
     """One row per distinct name: its entity, canonical name and confidences (``MEMBER_SCHEMA``).
 
-    Each component is gathered into one row (its names, and every scored pair with both names
-    inside it) and clustered by ``Matcher.cluster_scored``; names on no strong edge are
-    components of their own. With a ``registry`` (a registry export, broadcast), each
-    entity is attached to it by ``Matcher.attach_cluster``, in each worker against an index
-    built once from the broadcast.
+    The names of each component and the scored pairs with both names inside it are cogrouped by
+    component (``applyInPandas``: a large component reaches its Python worker as Arrow batches
+    of rows, never as one row holding every pair) and clustered by ``Matcher.cluster_scored``.
+    Names on no mergeable edge are entities of their own and skip the grouping. With a
+    ``registry`` (a registry export, broadcast), each entity is attached to it by
+    ``Matcher.attach_cluster``, in each worker against an index built once from the broadcast.
     """
     from pyspark.sql import functions as F
 
-    nodes = keyed.join(labels, "id", "left").select(
-        "id", "name", "count", F.coalesce("component", "id").alias("component")
-    )
-    node_rows = nodes.groupBy("component").agg(
-        F.sort_array(F.collect_list(F.struct("name", "id", "count"))).alias("m")
-    )
+    nodes = keyed.join(labels, "id").select("component", "id", "name", "count")
     inside = (
-        scored.join(labels.select(F.col("id").alias("a"), "component"), "a")
-        .join(labels.select(F.col("id").alias("b"), F.col("component").alias("b_component")), "b")
-        .where(F.col("component") == F.col("b_component"))
+        scored.join(labels.select(F.col("id").alias("a"), F.col("component").alias("ca")), "a")
+        .join(labels.select(F.col("id").alias("b"), F.col("component").alias("cb")), "b")
+        .where(F.col("ca") == F.col("cb"))
+        .select(F.col("ca").alias("component"), "a", "b", "probability")
     )
-    edge_rows = inside.groupBy("component").agg(
-        F.collect_list(F.struct("a", "b", "probability")).alias("e")
+    grouped = (
+        nodes.groupBy("component")
+        .cogroup(inside.groupBy("component"))
+        .applyInPandas(
+            lambda n, e: _cluster_component(n, e, registry),
+            MEMBER_SCHEMA,
+        )
     )
-    parts = node_rows.join(edge_rows, "component", "left").select(
-        F.col("m.id").alias("ids"),
-        F.col("m.name").alias("names"),
-        F.col("m.count").alias("counts"),
-        F.col("e.a").alias("ea"),
-        F.col("e.b").alias("eb"),
-        F.col("e.probability").alias("ep"),
-    )
-    return parts.mapInPandas(partial(_cluster_batches, registry=registry), MEMBER_SCHEMA)
+    singles = keyed.join(labels, "id", "left_anti").select("name", "count")
+    alone = singles.mapInPandas(partial(_single_batches, registry=registry), MEMBER_SCHEMA)
+    return grouped.unionByName(alone)
 
 
 def mergeable_edges(keyed: DataFrame, scored: DataFrame) -> DataFrame:

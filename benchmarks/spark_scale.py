@@ -6,9 +6,10 @@ Names: every variant of the development clusters (../shared/data) when present, 
 names (syllable given names and surnames, each written several ways with transliteration noise:
 kh/h/x, ou/u, y/i, q/k, doubled letters, dropped vowels, "al-" particles, "Last, First" order)
 until ``--names`` distinct names. ``--local`` also clusters the same input with the local engine
-(``Matcher.cluster``) for the ratio. The shuffle volume is read from the Spark UI's REST API of
-the run's own session (stages' shuffle write and read bytes). One row per run is appended to
-benchmarks/results/spark_scale.md.
+(``Matcher.cluster`` on as many processes as the master has cores) for the ratio; ``--no-spark``
+runs only the local engine, to split a long run in two. The shuffle volume is read from the
+Spark UI's REST API of the run's own session (stages' shuffle write and read bytes). One row
+per run is appended to benchmarks/results/spark_scale.md.
 """
 
 from __future__ import annotations
@@ -109,29 +110,26 @@ def shuffle_bytes(spark: object) -> tuple[int, int]:
     )
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--names", type=int, default=1_000_000)
-    ap.add_argument("--master", default="local[2]")
-    ap.add_argument("--partitions", type=int, default=8, help="spark.sql.shuffle.partitions")
-    ap.add_argument("--local", action="store_true", help="also run the local engine")
-    args = ap.parse_args()
+def master_cores(master: str) -> int:
+    """Cores of a ``local[n]`` master (``local[*]``: this machine's), else this machine's."""
+    inside = master[master.find("[") + 1 : master.find("]")] if "[" in master else "*"
+    return int(inside) if inside.isdigit() else os.cpu_count() or 1
 
+
+def run_spark(names: list[str], master: str, partitions: int) -> tuple[object, int, int]:
     import pandas as pd
     from pyspark.sql import SparkSession
 
     from app.batch.spark import SparkClusterJob, run_cluster_job
-    from app.core.matcher import Matcher
 
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # workers import this Canonym
-    names = benchmark_names(args.names)
     work = Path(tempfile.mkdtemp(prefix="canonym-spark-scale-"))
     source = work / "names.parquet"
     pd.DataFrame({"name": names}).to_parquet(source)
     spark = (
-        SparkSession.builder.master(args.master)
+        SparkSession.builder.master(master)
         .appName("canonym-spark-scale")
-        .config("spark.sql.shuffle.partitions", str(args.partitions))
+        .config("spark.sql.shuffle.partitions", str(partitions))
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.driver.memory", "6g")
         .getOrCreate()
@@ -141,17 +139,48 @@ def main() -> None:
     written, read = shuffle_bytes(spark)
     spark.stop()
     print(f"spark: {result} shuffle written {written} read {read}", flush=True)
+    return result, written, read
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--names", type=int, default=1_000_000)
+    ap.add_argument("--master", default="local[2]")
+    ap.add_argument("--partitions", type=int, default=8, help="spark.sql.shuffle.partitions")
+    ap.add_argument("--local", action="store_true", help="also run the local engine")
+    ap.add_argument(
+        "--no-spark",
+        action="store_true",
+        help="only the local engine (its row says 'not run' for Spark), to split a long run",
+    )
+    args = ap.parse_args()
+
+    from app.core.matcher import Matcher
+
+    names = benchmark_names(args.names)
+    result = written = read = None
+    if not args.no_spark:
+        result, written, read = run_spark(names, args.master, args.partitions)
     local_s = None
-    if args.local:
+    if args.local or args.no_spark:
+        # The local engine on as many processes as the Spark master has cores.
+        workers = master_cores(args.master)
         start = time.perf_counter()
-        Matcher().cluster((n, 1) for n in names)
+        Matcher().cluster(((n, 1) for n in names), workers=workers)
         local_s = time.perf_counter() - start
-    ratio = f"{result.seconds / local_s:.2f}" if local_s else "not run"
+        print(f"local engine, {workers} workers: {local_s:.1f} s", flush=True)
+    if result is None:
+        spark_cells = "not run | | | | | |"
+    else:
+        spark_cells = (
+            f"{result.seconds:,.0f} s | "
+            f"{written / 2**20:,.1f} MiB written, {read / 2**20:,.1f} MiB read | "
+            f"{result.candidate_pairs:,} | {result.components:,} (largest "
+            f"{result.largest_component:,}) | {result.iterations} | {result.entities:,} |"
+        )
+    ratio = f"{result.seconds / local_s:.2f}" if result and local_s else "not run"
     row = (
-        f"| {len(names):,} | {args.master} | {result.seconds:,.0f} s | "
-        f"{written / 2**20:,.1f} MiB written, {read / 2**20:,.1f} MiB read | "
-        f"{result.candidate_pairs:,} | {result.components:,} (largest "
-        f"{result.largest_component:,}) | {result.iterations} | {result.entities:,} | "
+        f"| {len(names):,} | {args.master} | {spark_cells} "
         f"{'not run' if local_s is None else f'{local_s:,.0f} s'} | {ratio} |\n"
     )
     out = HERE / "results" / "spark_scale.md"

@@ -12,7 +12,13 @@ from app.core.features import FEATURES, align, feature_description
 from app.core.score import Model
 from app.core.types import Evidence, NameForm
 
-__all__ = ["Comparison", "batch_probabilities", "compare_forms", "feature_values"]
+__all__ = [
+    "Comparison",
+    "batch_probabilities",
+    "compare_forms",
+    "compare_values",
+    "feature_values",
+]
 
 # Ceiling of the log-odds of a pair whose numbers conflict (probability 0.5, below the decision
 # threshold). The development data disagree on such pairs: every one of the curated hard
@@ -65,7 +71,12 @@ def _sigmoid(z: float) -> float:
 
 def compare_forms(a: NameForm, b: NameForm, model: Model, explain: bool = False) -> Comparison:
     """Score a pair of normalized names with ``model``; ``explain`` adds contributions."""
-    values = feature_values(a, b)
+    return compare_values(feature_values(a, b), model, explain)
+
+
+def compare_values(values: dict[str, float], model: Model, explain: bool = False) -> Comparison:
+    """``compare_forms`` from the pair's ``feature_values``, computed once: resolve scores its
+    candidates plainly, then explains the best few from the same values."""
     z, contributions = model.log_odds(values, explain)
     if values["number_conflict"] and z > _NUMBER_CONFLICT_LOG_ODDS:
         # Rule on top of the model: names that differ by a number or roman numeral are never a

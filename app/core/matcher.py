@@ -18,7 +18,7 @@ from rapidfuzz import fuzz
 from app.core.blocking import form_candidate_pairs
 from app.core.canonical import choose_canonical
 from app.core.cluster import ClusterGraph, cluster_graph, mergeable_components
-from app.core.compare import Comparison, compare_forms
+from app.core.compare import Comparison, compare_forms, compare_values
 from app.core.explain import summarize
 from app.core.index import CandidateIndex, Resolution, ResolveCandidate, judgement_key
 from app.core.normalize import normalize_name, try_normalize_name
@@ -166,18 +166,19 @@ class Matcher:
         ]
         if len(pool) > RESOLVE_SCORED:
             pool = heapq.nlargest(RESOLVE_SCORED, pool, key=lambda c: _prefilter(form, c[2], c[3]))
-        best: dict[str, tuple[float, str]] = {}
+        best: dict[str, tuple[float, str, dict[str, float]]] = {}
         for entity_id, alias, _, _ in pool:
             if (other := index.form(alias)) is None:
                 continue
-            p = compare_forms(form, other, self.model).probability
+            result = compare_forms(form, other, self.model)
+            p = result.probability
             if entity_id not in best or p > best[entity_id][0]:
-                best[entity_id] = (p, alias)
+                best[entity_id] = (p, alias, result.values)
         ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], kv[0]))
         candidates = tuple(
             c
-            for entity_id, (p, alias) in ranked[:top_k]
-            if (c := self._candidate(form, entity_id, alias, index, explain)) is not None
+            for entity_id, (_, alias, values) in ranked[:top_k]
+            if (c := self._candidate(form, entity_id, alias, index, explain, values)) is not None
         )
         runner_up = ""
         if len(ranked) > 1:
@@ -243,12 +244,23 @@ class Matcher:
         return attached, resolution
 
     def _candidate(
-        self, form: NameForm, entity_id: str, alias: str, index: CandidateIndex, explain: bool
+        self,
+        form: NameForm,
+        entity_id: str,
+        alias: str,
+        index: CandidateIndex,
+        explain: bool,
+        values: dict[str, float] | None = None,
     ) -> ResolveCandidate | None:
+        """The candidate with its summary; ``values`` are the pair's features when they were
+        already computed (the ranking pass), so that only the explained walk is added."""
         other, entity = index.form(alias), index.entity(entity_id)
         if other is None or entity is None:
             return None
-        result = compare_forms(form, other, self.model, explain=True)
+        if values is None:
+            result = compare_forms(form, other, self.model, explain=True)
+        else:
+            result = compare_values(values, self.model, explain=True)
         threshold = self._pair_threshold(form, other)
         return ResolveCandidate(
             entity_id=entity_id,

@@ -285,7 +285,7 @@ class Matcher:
     def _decision(
         self,
         candidates: tuple[ResolveCandidate, ...],
-        ranked: list[tuple[str, tuple[float, str]]],
+        ranked: list[tuple[str, tuple[float, str, dict[str, float]]]],
         runner_up_name: str,
         threshold: float,
     ) -> tuple[str, str]:

@@ -15,28 +15,42 @@ multi-token cluster: with "Donald Trump" and "Ivanka Trump" both present,
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["ClusterGraph", "cluster_graph", "mergeable_components"]
+__all__ = ["ClusterGraph", "Edges", "cluster_graph", "mergeable_components"]
 
 # Cohesion of a large cluster is judged on a fixed sample of its members (the first by input
 # order of the sorted names), so a merge check costs at most _SAMPLE**2 comparisons.
 _SAMPLE = 12
 
-# Edges turned into Python ints at a time by ``mergeable_components``.
+# Merge checks of at most this many cross pairs look them up one by one (numpy's overhead
+# exceeds the work below it).
+_SMALL = 4
+
+# Edges turned into Python ints at a time by ``mergeable_components`` and ``_agglomerate``.
 _UNION_CHUNK = 65_536
+
+
+Edges = tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]
 
 
 @dataclass(slots=True)
 class ClusterGraph:
-    """Input of the clustering: ``n`` items, candidate edges and a scorer for any pair."""
+    """Input of the clustering: ``n`` items, candidate edges and a scorer for any pair.
+
+    ``edges`` are a mapping ``{(i, j): probability}`` or, from a large batch, two arrays
+    (``(m, 2)`` item pairs, their probabilities). Either way they are kept as two numpy arrays,
+    the pairs' keys ``i * n + j`` (i < j) sorted and their probabilities: 16 bytes an edge,
+    where a dict of tuples cost about 180 (a component of a million names has ~25 million
+    edges). Lookups are binary searches, vectorized over the cross pairs of a merge check.
+    """
 
     n: int
-    edges: dict[tuple[int, int], float]
+    edges: Mapping[tuple[int, int], float] | Edges
     score: Callable[[int, int], float]
     single: Sequence[bool]
     threshold: float = 0.5
@@ -45,7 +59,39 @@ class ClusterGraph:
     # (None: ``threshold`` for every pair). See ``pair_threshold``.
     latin: Sequence[bool] | None = None
     strict_threshold: float | None = None
-    _cache: dict[tuple[int, int], float] = field(default_factory=dict)
+    _keys: npt.NDArray[np.int64] = field(init=False)
+    _probs: npt.NDArray[np.float64] = field(init=False)
+    # Pairs scored on demand, by key.
+    _cache: dict[int, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.edges, tuple):
+            pairs, probs = self.edges
+            pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+            probs = np.asarray(probs, dtype=np.float64)
+        else:
+            pairs = np.array(list(self.edges), dtype=np.int64).reshape(-1, 2)
+            probs = np.fromiter(self.edges.values(), dtype=np.float64, count=len(self.edges))
+        keys = np.minimum(pairs[:, 0], pairs[:, 1]) * self.n + np.maximum(pairs[:, 0], pairs[:, 1])
+        order = np.argsort(keys, kind="stable")
+        self._keys, self._probs = keys[order], probs[order]
+        self.edges = {}  # the arrays above hold them; let the caller's copy go
+
+    def _key(self, i: int, j: int) -> int:
+        return i * self.n + j if i < j else j * self.n + i
+
+    def _known(self, key: int) -> float | None:
+        """The candidate edge's probability, or None when the pair is no candidate edge."""
+        at = int(np.searchsorted(self._keys, key))
+        if at < len(self._keys) and int(self._keys[at]) == key:
+            return float(self._probs[at])
+        return None
+
+    def edge_arrays(
+        self,
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+        """The candidate edges as arrays ``(i, j, probability)`` with i < j, ordered by key."""
+        return self._keys // self.n, self._keys % self.n, self._probs
 
     def pair_threshold(self, i: int, j: int) -> float:
         """The link threshold of one pair: ``threshold`` between two Latin names,
@@ -61,11 +107,12 @@ class ClusterGraph:
 
     def probability(self, i: int, j: int) -> float:
         """Probability of the pair (i, j), from the candidate edges or scored on demand."""
-        key = (i, j) if i < j else (j, i)
-        if key in self.edges:
-            return self.edges[key]
+        key = self._key(i, j)
+        p = self._known(key)
+        if p is not None:
+            return p
         if key not in self._cache:
-            self._cache[key] = self.score(*key)
+            self._cache[key] = self.score(*divmod(key, self.n))
         return self._cache[key]
 
     def cohesive(
@@ -84,12 +131,28 @@ class ClusterGraph:
         else:
             needed = sum(self.pair_threshold(x, y) for x in xs for y in ys)
         known, unknown = 0.0, []
-        for x in xs:
-            for y in ys:
-                key = (x, y) if x < y else (y, x)
-                p = self.edges.get(key)
-                if p is None:
-                    p = self._cache.get(key)
+        cache = self._cache
+        if len(xs) * len(ys) <= _SMALL:
+            for x in xs:
+                for y in ys:
+                    key = self._key(x, y)
+                    p = self._known(key)
+                    if p is None:
+                        p = cache.get(key)
+                    if p is None:
+                        unknown.append(key)
+                    else:
+                        known += p
+        else:
+            # The cross pairs' keys, x-major, and which of them are candidate edges.
+            a = np.asarray(xs, dtype=np.int64)[:, None]
+            b = np.asarray(ys, dtype=np.int64)[None, :]
+            keys = (np.minimum(a, b) * self.n + np.maximum(a, b)).ravel()
+            at = np.minimum(np.searchsorted(self._keys, keys), max(len(self._keys) - 1, 0))
+            hit = self._keys[at] == keys if len(self._keys) else np.zeros(len(keys), dtype=bool)
+            known = float(self._probs[at[hit]].sum()) if hit.any() else 0.0
+            for key in keys[~hit].tolist():
+                p = cache.get(key)
                 if p is None:
                     unknown.append(key)
                 else:
@@ -100,7 +163,10 @@ class ClusterGraph:
         for key in unknown:
             if known + remaining < needed:
                 return False
-            known += self.probability(*key)
+            p = cache.get(key)
+            if p is None:
+                p = cache[key] = self.score(*divmod(key, self.n))
+            known += p
             remaining -= 1
             if known >= needed:
                 return True
@@ -113,17 +179,28 @@ def _agglomerate(
     owner: list[int],
     allowed: Callable[[int, int], bool],
 ) -> None:
-    order = sorted(((-p, i, j) for (i, j), p in g.edges.items() if p >= g.pair_threshold(i, j)))
-    for _, i, j in order:
-        ci, cj = owner[i], owner[j]
-        if ci == cj or not allowed(i, j):
-            continue
-        if not g.cohesive(members[ci], members[cj]):
-            continue
-        keep, gone = (ci, cj) if len(members[ci]) >= len(members[cj]) else (cj, ci)
-        for k in members[gone]:
-            owner[k] = keep
-        members[keep].extend(members.pop(gone))
+    i, j, p = g.edge_arrays()
+    if g.latin is not None and g.strict_threshold is not None:
+        latin = np.asarray(g.latin, dtype=bool)
+        needed = np.where(latin[i] & latin[j], g.threshold, g.strict_threshold)
+    else:
+        needed = np.full(len(p), g.threshold)
+    strong = np.flatnonzero(p >= needed)
+    # Strongest first, ties by (i, j): the order of sorted((-p, i, j)), without a list of
+    # tuples of every edge.
+    order = strong[np.lexsort((j[strong], i[strong], -p[strong]))]
+    for start in range(0, len(order), _UNION_CHUNK):
+        chunk = order[start : start + _UNION_CHUNK]
+        for x, y in zip(i[chunk].tolist(), j[chunk].tolist(), strict=True):
+            cx, cy = owner[x], owner[y]
+            if cx == cy or not allowed(x, y):
+                continue
+            if not g.cohesive(members[cx], members[cy]):
+                continue
+            keep, gone = (cx, cy) if len(members[cx]) >= len(members[cy]) else (cy, cx)
+            for k in members[gone]:
+                owner[k] = keep
+            members[keep].extend(members.pop(gone))
 
 
 def cluster_graph(g: ClusterGraph) -> list[list[int]]:
@@ -133,19 +210,19 @@ def cluster_graph(g: ClusterGraph) -> list[list[int]]:
     # Phase 1: full names with full names, bare names with bare names.
     _agglomerate(g, members, owner, lambda i, j: g.single[i] == g.single[j])
     # Phase 2: a cluster of bare names joins a full-name cluster only if it is the only one.
+    # Only the edges from a bare to a full name at the bare threshold can point to one.
+    i, j, p = g.edge_arrays()
+    single = np.asarray(g.single, dtype=bool)
+    mixed = np.flatnonzero((single[i] != single[j]) & (p >= g.bare_threshold))
+    bare = np.where(single[i[mixed]], i[mixed], j[mixed])
+    full = np.where(single[i[mixed]], j[mixed], i[mixed])
     adjacent: dict[int, list[int]] = {}
-    for a, b in g.edges:
+    for a, b in zip(bare.tolist(), full.tolist(), strict=True):
         adjacent.setdefault(a, []).append(b)
-        adjacent.setdefault(b, []).append(a)
     for cid in sorted(members):
         if cid not in members or not all(g.single[k] for k in members[cid]):
             continue
-        targets = {
-            owner[j]
-            for i in members[cid]
-            for j in adjacent.get(i, ())
-            if not g.single[j] and g.probability(i, j) >= g.bare_threshold
-        }
+        targets = {owner[j] for i in members[cid] for j in adjacent.get(i, ())}
         if len(targets) != 1:
             continue
         target = targets.pop()

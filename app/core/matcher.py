@@ -17,7 +17,7 @@ from rapidfuzz import fuzz
 
 from app.core.blocking import form_candidate_pairs
 from app.core.canonical import choose_canonical
-from app.core.cluster import ClusterGraph, cluster_graph, mergeable_components
+from app.core.cluster import ClusterGraph, Edges, cluster_graph, mergeable_components
 from app.core.compare import Comparison, compare_forms, compare_values
 from app.core.explain import summarize
 from app.core.index import CandidateIndex, Resolution, ResolveCandidate, judgement_key
@@ -387,13 +387,9 @@ class Matcher:
         del pairs, probabilities, inside, kept, owner
         for c, comp in enumerate(components):
             lo, hi = int(bounds[c]), int(bounds[c + 1])
-            local = {g: k for k, g in enumerate(comp)}
-            edges = {
-                (local[i], local[j]): p
-                for (i, j), p in zip(
-                    comp_pairs[lo:hi].tolist(), comp_probs[lo:hi].tolist(), strict=True
-                )
-            }
+            # The component's items are numbered by their rank in it (it is sorted).
+            local = np.searchsorted(np.asarray(comp, dtype=np.int64), comp_pairs[lo:hi])
+            edges = (local, comp_probs[lo:hi])
             graph = self._scored_graph([gforms[g] for g in comp], edges)
             lookup = {good[g]: k for k, g in enumerate(comp)}
             for grp in cluster_graph(graph):
@@ -491,7 +487,7 @@ class Matcher:
         return sorted(out, key=lambda c: (-sum(m.count for m in c.members), c.canonical))
 
     def _scored_graph(
-        self, forms: list[NameForm], edges: dict[tuple[int, int], float]
+        self, forms: list[NameForm], edges: Mapping[tuple[int, int], float] | Edges
     ) -> ClusterGraph:
         def score(i: int, j: int) -> float:
             return compare_forms(forms[i], forms[j], self.model).probability

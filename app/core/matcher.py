@@ -459,7 +459,8 @@ class Matcher:
         Args:
             names: (name, count) of the component's names; counts of a repeated name add up.
             edges: the probability of each candidate pair, keyed by its two names in either
-                order. Pairs with a name that is empty after normalization are ignored.
+                order (each pair once). Pairs with a name that is empty after normalization
+                are ignored.
 
         Raises:
             KeyError: an edge names a name that is not in ``names``.
@@ -472,15 +473,23 @@ class Matcher:
         good = [i for i, f in enumerate(forms) if f is not None]
         local = {g: k for k, g in enumerate(good)}
         position = {ordered[g]: k for k, g in enumerate(good)}
-        known: dict[tuple[int, int], float] = {}
+        # Straight into arrays (ClusterGraph's own layout): the component a distributed engine
+        # hands over can hold tens of millions of edges, too many for a dict of tuples.
+        pairs = np.empty((len(edges), 2), dtype=np.int64)
+        probs = np.empty(len(edges), dtype=np.float64)
+        kept = 0
         for (a, b), p in edges.items():
             unknown = [n for n in (a, b) if n not in counts]
             if unknown:
                 raise KeyError(unknown[0])
             if a in position and b in position:
-                i, j = position[a], position[b]
-                known[(i, j) if i < j else (j, i)] = p
-        graph = self._scored_graph([f for f in forms if f is not None], known)
+                pairs[kept] = position[a], position[b]
+                probs[kept] = p
+                kept += 1
+        graph = self._scored_graph(
+            [f for f in forms if f is not None], (pairs[:kept], probs[:kept])
+        )
+        del pairs, probs
         groups = [[good[k] for k in grp] for grp in cluster_graph(graph)]
         groups += [[i] for i, f in enumerate(forms) if f is None]
         out = [self._entity(grp, ordered, counts, forms, graph, local) for grp in groups]

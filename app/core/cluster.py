@@ -67,15 +67,21 @@ class ClusterGraph:
     def __post_init__(self) -> None:
         if isinstance(self.edges, tuple):
             pairs, probs = self.edges
-            pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+            pairs = np.asarray(pairs).reshape(-1, 2)
             probs = np.asarray(probs, dtype=np.float64)
         else:
             pairs = np.array(list(self.edges), dtype=np.int64).reshape(-1, 2)
             probs = np.fromiter(self.edges.values(), dtype=np.float64, count=len(self.edges))
-        keys = np.minimum(pairs[:, 0], pairs[:, 1]) * self.n + np.maximum(pairs[:, 0], pairs[:, 1])
+        self.edges = {}  # the arrays below hold them; the caller's copy can go
+        # In place, so that a component of tens of millions of edges needs few temporaries.
+        a, b = pairs[:, 0], pairs[:, 1]
+        keys = np.minimum(a, b).astype(np.int64, copy=False)
+        keys *= self.n
+        keys += np.maximum(a, b)
         order = np.argsort(keys, kind="stable")
-        self._keys, self._probs = keys[order], probs[order]
-        self.edges = {}  # the arrays above hold them; let the caller's copy go
+        self._keys = keys[order]
+        del keys
+        self._probs = probs[order]
 
     def _key(self, i: int, j: int) -> int:
         return i * self.n + j if i < j else j * self.n + i
@@ -179,19 +185,21 @@ def _agglomerate(
     owner: list[int],
     allowed: Callable[[int, int], bool],
 ) -> None:
-    i, j, p = g.edge_arrays()
+    keys, p, n = g._keys, g._probs, g.n
     if g.latin is not None and g.strict_threshold is not None:
         latin = np.asarray(g.latin, dtype=bool)
-        needed = np.where(latin[i] & latin[j], g.threshold, g.strict_threshold)
+        both = latin[keys // n] & latin[keys % n]
+        strong = np.flatnonzero(p >= np.where(both, g.threshold, g.strict_threshold))
+        del both
     else:
-        needed = np.full(len(p), g.threshold)
-    strong = np.flatnonzero(p >= needed)
-    # Strongest first, ties by (i, j): the order of sorted((-p, i, j)), without a list of
-    # tuples of every edge.
-    order = strong[np.lexsort((j[strong], i[strong], -p[strong]))]
+        strong = np.flatnonzero(p >= g.threshold)
+    # Strongest first, ties by (i, j), the order of the keys: the order of sorted((-p, i, j))
+    # without a list of tuples of every edge.
+    order = strong[np.lexsort((keys[strong], -p[strong]))]
+    del strong
     for start in range(0, len(order), _UNION_CHUNK):
-        chunk = order[start : start + _UNION_CHUNK]
-        for x, y in zip(i[chunk].tolist(), j[chunk].tolist(), strict=True):
+        chunk = keys[order[start : start + _UNION_CHUNK]]
+        for x, y in zip((chunk // n).tolist(), (chunk % n).tolist(), strict=True):
             cx, cy = owner[x], owner[y]
             if cx == cy or not allowed(x, y):
                 continue

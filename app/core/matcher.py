@@ -382,15 +382,18 @@ class Matcher:
         inside = owner[pairs[:, 0]]
         kept = np.flatnonzero((inside >= 0) & (inside == owner[pairs[:, 1]]))
         kept = kept[np.argsort(inside[kept], kind="stable")]
-        comp_pairs, comp_probs = pairs[kept], probabilities[kept]
+        # Item numbers fit 32 bits (a batch of 2^31 names would not fit in memory anyway).
+        comp_pairs, comp_probs = pairs[kept].astype(np.int32), probabilities[kept]
         bounds = np.searchsorted(inside[kept], np.arange(len(components) + 1))
         del pairs, probabilities, inside, kept, owner
         for c, comp in enumerate(components):
             lo, hi = int(bounds[c]), int(bounds[c + 1])
-            # The component's items are numbered by their rank in it (it is sorted).
-            local = np.searchsorted(np.asarray(comp, dtype=np.int64), comp_pairs[lo:hi])
-            edges = (local, comp_probs[lo:hi])
-            graph = self._scored_graph([gforms[g] for g in comp], edges)
+            # The component's items are numbered by their rank in it (it is sorted); the graph
+            # keeps its own arrays of the edges, so no name holds these beyond the call.
+            graph = self._scored_graph(
+                [gforms[g] for g in comp],
+                (np.searchsorted(np.asarray(comp), comp_pairs[lo:hi]), comp_probs[lo:hi]),
+            )
             lookup = {good[g]: k for k, g in enumerate(comp)}
             for grp in cluster_graph(graph):
                 members = [good[comp[k]] for k in grp]

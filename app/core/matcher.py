@@ -21,6 +21,7 @@ from app.core.cluster import ClusterGraph, Edges, cluster_graph, mergeable_compo
 from app.core.compare import Comparison, compare_forms, compare_values
 from app.core.explain import summarize
 from app.core.index import CandidateIndex, Resolution, ResolveCandidate, judgement_key
+from app.core.memory import RELEASE_MIN_NAMES, release
 from app.core.normalize import normalize_name, try_normalize_name
 from app.core.parallel import score_pairs
 from app.core.score import Model, load_model
@@ -361,6 +362,8 @@ class Matcher:
         single = [len(f.core_tokens) == 1 for f in gforms]
         pairs = form_candidate_pairs(gforms)
         note("blocked", len(pairs))
+        if len(gforms) >= RELEASE_MIN_NAMES:
+            release()  # normalization's caches and blocking's freed heap (app.core.memory)
         probabilities = score_pairs(gforms, pairs, self.model, workers)
         note("scored", len(pairs))
         components = mergeable_components(

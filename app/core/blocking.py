@@ -53,13 +53,16 @@ __all__ = [
 ]
 
 # Caps of exhaustively paired blocks (see the module docstring). At these sizes the pairs per
-# name stay near ten on the development data and the generated scale benchmark, and blocking
-# still proposes over 99% of the pairs that an all-pairs run scores as matches
-# (benchmarks/cluster_scale.py measures both).
+# name stay between 8 and 21 on the generated scale benchmark (10k to 1M names); blocking
+# proposes about 0.76 of the gold pairs that an all-pairs run scores as matches, and 0.39 of
+# all its matches, most of the rest being unrelated pairs the model over-scores
+# (benchmarks/cluster_scale.py measures both at 100k names).
 TOKEN_BLOCK_SIZE = 40
 NAME_BLOCK_SIZE = 60
 # Neighbours each member of an oversized block is paired with.
 WINDOW = 3
+# Raw candidate pairs gathered before each deduplication round (see ``candidate_pairs``).
+_DEDUP_ROUND = 4_000_000
 # Token pairs of a long name (company names) that get a pair key: its first core tokens.
 _PAIR_TOKENS = 6
 
@@ -186,8 +189,26 @@ def candidate_pairs(
     cap = np.where(token_tier, TOKEN_BLOCK_SIZE, NAME_BLOCK_SIZE)
     starts = np.flatnonzero(np.r_[True, h[1:] != h[:-1]])
     sizes = np.diff(np.r_[starts, len(h)])
+    n = np.int64(len(order))
     firsts: list[npt.NDArray[np.int64]] = []
     seconds: list[npt.NDArray[np.int64]] = []
+    pending = 0
+    # Pairs are deduplicated in rounds of about _DEDUP_ROUND: blocks propose the same pair many
+    # times over (a million names made about three times as many raw pairs as distinct ones),
+    # and holding every raw pair at once, in several copies while they were sorted, made the
+    # peak memory of a whole batch.
+    rounds: list[npt.NDArray[np.int64]] = []
+
+    def dedup() -> None:
+        a = np.concatenate(firsts)
+        b = np.concatenate(seconds)
+        firsts.clear()
+        seconds.clear()
+        lo, hi = np.minimum(a, b), np.maximum(a, b)
+        del a, b
+        apart = lo != hi
+        rounds.append(np.unique(lo[apart] * n + hi[apart]))
+
     for start, size in zip(starts[sizes >= 2].tolist(), sizes[sizes >= 2].tolist(), strict=True):
         members = who[start : start + size]
         if size <= cap[start]:
@@ -198,15 +219,18 @@ def candidate_pairs(
                 i, j = i[keep], j[keep]
             firsts.append(members[i])
             seconds.append(members[j])
+            pending += len(i)
         else:
             for step in range(1, WINDOW + 1):
                 firsts.append(members[:-step])
                 seconds.append(members[step:])
-    if not firsts:
+                pending += size - step
+        if pending >= _DEDUP_ROUND:
+            dedup()
+            pending = 0
+    if firsts:
+        dedup()
+    if not rounds:
         return np.empty((0, 2), dtype=np.int64)
-    a = np.concatenate(firsts)
-    b = np.concatenate(seconds)
-    lo, hi = np.minimum(a, b), np.maximum(a, b)
-    n = np.int64(len(order))
-    codes = np.unique(lo[lo != hi] * n + hi[lo != hi])
+    codes = rounds[0] if len(rounds) == 1 else np.unique(np.concatenate(rounds))
     return np.stack((codes // n, codes % n), axis=1)

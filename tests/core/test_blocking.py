@@ -130,3 +130,25 @@ def test_merges_involving_another_script_need_the_strict_threshold():
     assert cluster_graph(graph([True, True])) == [[0, 1]]
     assert cluster_graph(graph([True, False])) == [[0], [1]]
     assert cluster_graph(graph([False, False])) == [[0], [1]]
+
+
+def test_pairs_deduplicated_in_rounds_are_the_same(monkeypatch):
+    import numpy as np
+
+    import app.core.blocking as blocking
+    from app.core.normalize import normalize_name
+
+    names = [
+        "Takht Ravanchi",
+        "Takht Rwanchi",
+        "Majid Takht-Ravanchi",
+        "Ravanchi",
+        "Muammar Gaddafi",
+    ]
+    names += ["Moammar Qaddafi", "Gaddafi", "القذافي", "Ali Khan", "Ali Khamenei", "Ali Khamenehi"]
+    forms = sorted((normalize_name(n) for n in names), key=lambda f: f.raw)
+    whole = blocking.form_candidate_pairs(forms)
+    monkeypatch.setattr(blocking, "_DEDUP_ROUND", 1)
+    rounds = blocking.form_candidate_pairs(forms)
+    assert len(whole) > 5
+    assert np.array_equal(whole, rounds)

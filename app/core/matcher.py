@@ -360,10 +360,13 @@ class Matcher:
         good = [i for i, f in enumerate(forms) if f is not None]
         gforms = [f for f in forms if f is not None]
         single = [len(f.core_tokens) == 1 for f in gforms]
+        large = len(gforms) >= RELEASE_MIN_NAMES
+        if large:
+            release()  # normalization's caches, before blocking's peak (app.core.memory)
         pairs = form_candidate_pairs(gforms)
         note("blocked", len(pairs))
-        if len(gforms) >= RELEASE_MIN_NAMES:
-            release()  # normalization's caches and blocking's freed heap (app.core.memory)
+        if large:
+            release()  # blocking's freed heap
         probabilities = score_pairs(gforms, pairs, self.model, workers)
         note("scored", len(pairs))
         components = mergeable_components(

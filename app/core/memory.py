@@ -9,8 +9,12 @@ memory that the rest of the run does not use:
   made and freed, instead of returning them.
 
 At 300,000 names the two held about 1 GiB of resident memory after blocking, the names' own
-forms about 460 MiB. ``release`` clears the caches and, where the C library has
-``malloc_trim`` (glibc), asks it to return free pages; elsewhere it only clears the caches.
+forms about 460 MiB. A batch releases twice: after normalizing (the caches; blocking's peak
+comes next) and after blocking (its freed heap). At a million names, with blocking's
+deduplication in rounds, that put the peak of normalizing and blocking at 3.7 GiB, from 6.1.
+
+``release`` clears the caches and, where the C library has ``malloc_trim`` (glibc), asks it to
+return free pages; elsewhere it only clears the caches.
 Python has no portable call for the second part, hence ctypes. Clearing costs only warm-up:
 every cache refills on demand, and the answers do not change.
 """

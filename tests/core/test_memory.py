@@ -41,5 +41,5 @@ def test_a_batch_that_releases_memory_clusters_the_same(monkeypatch: pytest.Monk
     monkeypatch.setattr(matcher_module, "RELEASE_MIN_NAMES", 1)
     monkeypatch.setattr(matcher_module, "release", spy)
     got = Matcher().cluster_run(NAMES)
-    assert released == [True]
+    assert released == [True, True]
     assert got == expected

@@ -169,9 +169,8 @@ class ClusterGraph:
         for key in unknown:
             if known + remaining < needed:
                 return False
-            p = cache.get(key)
-            if p is None:
-                p = cache[key] = self.score(*divmod(key, self.n))
+            # Not a candidate edge and not in the cache (both looked up above): score it.
+            p = cache[key] = self.score(*divmod(key, self.n))
             known += p
             remaining -= 1
             if known >= needed:

@@ -193,10 +193,9 @@ def candidate_pairs(
     firsts: list[npt.NDArray[np.int64]] = []
     seconds: list[npt.NDArray[np.int64]] = []
     pending = 0
-    # Pairs are deduplicated in rounds of about _DEDUP_ROUND: blocks propose the same pair many
-    # times over (a million names made about three times as many raw pairs as distinct ones),
-    # and holding every raw pair at once, in several copies while they were sorted, made the
-    # peak memory of a whole batch.
+    # Pairs are deduplicated in rounds of about _DEDUP_ROUND: blocks propose the same pair
+    # several times over, and holding every raw pair at once, in several copies while they were
+    # sorted, made the peak memory of a whole batch (6.1 GiB at a million names).
     rounds: list[npt.NDArray[np.int64]] = []
 
     def dedup() -> None:

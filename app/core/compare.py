@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.core.features import FEATURES, align, feature_description
+from app.core.features import FEATURE_NAMES, feature_description, feature_vector
 from app.core.score import Model
 from app.core.types import Evidence, NameForm
 
@@ -57,9 +57,7 @@ def _ordered(a: NameForm, b: NameForm) -> tuple[NameForm, NameForm]:
 
 def feature_values(a: NameForm, b: NameForm) -> dict[str, float]:
     """Every feature of ``FEATURES`` for the pair, by name."""
-    x, y = _ordered(a, b)
-    al = align(x, y)
-    return {f.__name__: f(al) for f in FEATURES}
+    return dict(zip(FEATURE_NAMES, feature_vector(*_ordered(a, b)), strict=True))
 
 
 def _sigmoid(z: float) -> float:
@@ -90,18 +88,30 @@ def compare_values(values: dict[str, float], model: Model, explain: bool = False
 
 def batch_probabilities(pairs: Iterable[tuple[NameForm, NameForm]], model: Model) -> list[float]:
     """``compare_forms(a, b, model).probability`` of many pairs, equal to it pair by pair:
-    features per pair, then the trees of all pairs at once (``Model.batch_raw_scores``), then
-    the same calibration, number-conflict ceiling and sigmoid."""
-    rows = [feature_values(a, b) for a, b in pairs]
+    features per pair (``feature_vector``, no dict), then the trees of all pairs at once
+    (``Model.batch_raw_scores``), then the same calibration, number-conflict ceiling and
+    sigmoid."""
+    rows = [feature_vector(*_ordered(a, b)) for a, b in pairs]
     if not rows:
         return []
-    names = model.feature_names
-    x = np.array([[v[n] for n in names] for v in rows], dtype=np.float64)
+    if model.feature_names != FEATURE_NAMES:
+        order = [FEATURE_NAMES.index(n) for n in model.feature_names]
+        x = np.array(rows, dtype=np.float64)[:, order]
+    else:
+        x = np.array(rows, dtype=np.float64)
+    raws = model.batch_raw_scores(x).tolist()
+    segments = model.segment_calibration
+    crossed, romanized = FEATURE_NAMES.index("cross_script"), FEATURE_NAMES.index("non_latin_pair")
+    conflict = FEATURE_NAMES.index("number_conflict")
     out = []
-    for values, raw in zip(rows, model.batch_raw_scores(x).tolist(), strict=True):
-        slope, offset = model.calibration(values)
+    for row, raw in zip(rows, raws, strict=True):
+        if segments:
+            # ``calibration_segment`` of the row.
+            slope, offset = segments[1 if row[crossed] else 2 if row[romanized] else 0]
+        else:
+            slope, offset = model.calibration_slope, model.calibration_offset
         z = slope * raw + offset
-        if values["number_conflict"] and z > _NUMBER_CONFLICT_LOG_ODDS:
+        if row[conflict] and z > _NUMBER_CONFLICT_LOG_ODDS:
             z = _NUMBER_CONFLICT_LOG_ODDS
         out.append(_sigmoid(z))
     return out

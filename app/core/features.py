@@ -372,3 +372,126 @@ def feature_description(name: str) -> str:
             paragraph = (f.__doc__ or name).strip().split("\n\n")[0]
             return " ".join(line.strip() for line in paragraph.splitlines())
     return name
+
+
+FEATURE_NAMES: tuple[str, ...] = tuple(f.__name__ for f in FEATURES)
+
+
+def feature_vector(a: NameForm, b: NameForm) -> list[float]:
+    """Every feature of ``FEATURES`` for the pair, in that order, computed in one pass.
+
+    The feature functions above are the definitions (and their docstrings the explanations);
+    this is the same arithmetic fused for the hot path: clustering scores millions of pairs and
+    resolve a few per name. Computed one function at a time, the alignment's per-token
+    similarities, the numbers and the vowel-poor flags were each recomputed by several features
+    (about 45 µs a pair); here each is computed once. The results are equal float for float (the
+    same operations in the same order); ``tests/core/test_features.py`` checks that on every
+    pair it draws.
+    """
+    ta, tb = a.core_tokens, b.core_tokens
+    # The alignment (``align``), without its objects.
+    if len(ta) == 1 and len(tb) == 1:
+        x, y = ta[0], tb[0]
+        sim, initial = _token_similarity(x, y)
+        aligned = [(x, y, sim, initial)]
+    else:
+        scored = []
+        for i, x in enumerate(ta):
+            for j, y in enumerate(tb):
+                sim, initial = _token_similarity(x, y)
+                scored.append((sim, -abs(i - j), i, j, initial))
+        scored.sort(reverse=True)
+        used_a: set[int] = set()
+        used_b: set[int] = set()
+        aligned = []
+        for sim, _, i, j, initial in scored:
+            if i in used_a or j in used_b:
+                continue
+            used_a.add(i)
+            used_b.add(j)
+            aligned.append((ta[i], tb[j], sim, initial))
+    total = len(ta) + len(tb)
+
+    # One pass over the aligned tokens; the weighted means are summed afterwards with ``sum``,
+    # as ``_weighted`` does, so that they round the same.
+    weights: list[int] = []
+    jws: list[float] = []
+    skeletons: list[float] = []
+    consonants: list[float] = []
+    skeleton_same = phonetic_same = exact_same = present = 0
+    weakest = 2.0
+    initial_used = False
+    truncated = 0.0
+    for x, y, sim, initial in aligned:
+        xl, yl = x.latin, y.latin
+        weights.append(max(len(xl), len(yl)))
+        jws.append(_jw(xl, yl))
+        skeleton = _skeleton_similarity(x, y)
+        skeletons.append(skeleton)
+        consonants.append(_indel(x.consonants, y.consonants) if _vowel_poor(x, y) else skeleton)
+        skeleton_same += x.skeleton == y.skeleton and len(x.skeleton) >= _MIN_CONSONANTS
+        phonetic_same += metaphone(xl) == metaphone(yl)
+        exact_same += xl == yl
+        weakest = min(weakest, sim)
+        present += sim >= _PRESENT
+        initial_used = initial_used or initial
+        if not truncated and xl != yl:
+            short, long = (yl, xl) if len(yl) < len(xl) else (xl, yl)
+            if len(short) >= 4 and _is_subsequence(short, long):
+                truncated = 1.0
+    count = len(aligned)
+    if count:
+        weight = sum(weights)
+        aligned_jw = sum([w * v for w, v in zip(weights, jws, strict=True)]) / weight
+        aligned_skeleton = sum([w * v for w, v in zip(weights, skeletons, strict=True)]) / weight
+        aligned_consonant = sum([w * v for w, v in zip(weights, consonants, strict=True)]) / weight
+        shares = (skeleton_same / count, phonetic_same / count, exact_same / count)
+    else:
+        aligned_jw = aligned_skeleton = aligned_consonant = weakest = 0.0
+        shares = (0.0, 0.0, 0.0)
+
+    joined_sorted = _indel(a.joined_sorted, b.joined_sorted)
+    vowel_poor = _form_vowel_poor(a) or _form_vowel_poor(b)
+    joined_consonant = (
+        _indel(a.consonant_signature, b.consonant_signature) if vowel_poor else joined_sorted
+    )
+    numbers_a, numbers_b = _numbers(a), _numbers(b)
+    crossed = a.is_latin != b.is_latin
+    return [
+        aligned_jw,
+        aligned_skeleton,
+        aligned_consonant,
+        *shares,
+        weakest,
+        min(jws, default=0.0),
+        float(fuzz.token_set_ratio(a.latin, b.latin)) / 100.0,
+        max(_indel(a.joined, b.joined), joined_sorted),
+        joined_consonant,
+        (total - 2 * present) / total if total else 1.0,
+        float(min(abs(len(ta) - len(tb)), 3)),
+        1.0 if initial_used else 0.0,
+        truncated,
+        1.0 if numbers_a and numbers_b and numbers_a != numbers_b else 0.0,
+        1.0 if bool(numbers_a) != bool(numbers_b) else 0.0,
+        1.0 if crossed else 0.0,
+        1.0 if not a.is_latin and not b.is_latin else 0.0,
+        max(aligned_consonant, joined_consonant) if crossed and vowel_poor else -1.0,
+        float(min(len(a.joined), len(b.joined))),
+        float(min(len(a.consonant_signature), len(b.consonant_signature))),
+        float((len(ta) == 1) + (len(tb) == 1)),
+        _acronym_pair(a, b),
+        float(min(max(len(ta), len(tb)), 6)),
+        float(min(len(a.tokens) - len(ta) + len(b.tokens) - len(tb), 4)),
+    ]
+
+
+def _acronym_pair(a: NameForm, b: NameForm) -> float:
+    """``acronym_match``, asking ``as_acronym`` only of names that can be acronyms: one token,
+    or tokens of one letter each (then the letters joined are as many as the tokens)."""
+    for short, long in ((a, b), (b, a)):
+        if len(short.tokens) != 1 and len(short.joined) != len(short.tokens):
+            continue
+        acronym = as_acronym(short)
+        if acronym is not None and expands_to(acronym, long):
+            return 1.0
+    return 0.0

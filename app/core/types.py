@@ -24,6 +24,28 @@ class Token:
     skeleton: str
     consonants: str
     particle: bool = False
+    # Computed once: token pairs key the comparison's cache, and a dataclass would hash all six
+    # fields at every lookup (millions of them when a batch is clustered).
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        fields = (self.text, self.latin, self.script, self.skeleton, self.consonants)
+        object.__setattr__(self, "_hash", hash((*fields, self.particle)))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __reduce__(self) -> tuple[type[Token], tuple[str, str, str, str, str, bool]]:
+        # Rebuilt through the constructor: string hashes differ from process to process, so a
+        # stored hash must not travel with a pickled token.
+        return Token, (
+            self.text,
+            self.latin,
+            self.script,
+            self.skeleton,
+            self.consonants,
+            self.particle,
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -128,22 +128,140 @@ class Model:
 
     def batch_raw_scores(self, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         """``raw_score`` of many pairs at once: ``x`` holds one row of feature values (in
-        ``feature_names`` order) per pair. The trees are walked level by level on all rows
-        with numpy and their leaves summed in the same order as the generated ensemble, so
-        each result equals ``raw_score`` exactly; a pair costs microseconds instead of the
-        ~100 µs of the per-pair Python walk."""
-        total = np.zeros(len(x), dtype=np.float64)
-        rows = np.arange(len(x))
-        for feature, threshold, left, right, value in _tree_arrays(self):
-            node = np.zeros(len(x), dtype=np.int64)
-            inner = left[node] != -1
-            while inner.any():
-                at = node[inner]
-                go_left = x[rows[inner], feature[at]] <= threshold[at]
-                node[inner] = np.where(go_left, left[at], right[at])
-                inner = left[node] != -1
-            total += value[node]
+        ``feature_names`` order) per pair. Each result equals ``raw_score`` exactly: the same
+        leaves, summed in the same order as the generated ensemble.
+
+        The leaves are found the QuickScorer way (Lucchese et al., SIGIR 2015), with numpy: a
+        tree's leaves are bits in one integer, left to right; a split whose test fails (the
+        value is above its threshold) clears the bits of the leaves under its left branch, and
+        the leaf reached is the lowest bit left. The splits failing for a value of one feature
+        are those with a threshold below it, a prefix of that feature's splits in threshold
+        order, so their cleared bits are precomputed per prefix (``_Bitmasks``): a row costs a
+        binary search and one AND per feature, for all trees at once. Walking the trees level
+        by level cost about three times as much; it remains for ensembles with trees of more
+        than 64 leaves."""
+        masks = _bitmasks(self)
+        if masks is None:
+            return self.base + _walk_levels(_tree_arrays(self), x)
+        total = np.empty(len(x), dtype=np.float64)
+        # A few hundred rows at a time: the (rows x trees) temporaries then stay in the CPU
+        # cache (measured: 512-row blocks took a quarter of the time of 20,000-row ones).
+        for k in range(0, len(x), _BLOCK_ROWS):
+            total[k : k + _BLOCK_ROWS] = _leaf_sums(masks, x[k : k + _BLOCK_ROWS])
         return self.base + total
+
+
+_BLOCK_ROWS = 512
+
+
+def _leaf_sums(masks: _Bitmasks, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """The sum of the leaves each row of ``x`` reaches, trees added in order."""
+    bits: npt.NDArray[np.unsignedinteger[Any]] | None = None
+    for feature, thresholds, prefixes in masks.features:
+        # Splits failing for each row: those whose threshold is below its value.
+        failing = np.searchsorted(thresholds, x[:, feature], side="left")
+        cleared = prefixes[failing]
+        bits = cleared if bits is None else np.bitwise_and(bits, cleared, out=bits)
+    if bits is None:
+        leaf = np.zeros((len(x), len(masks.offsets)), dtype=np.int64)
+    else:
+        lowest = bits & (~bits + 1)
+        # The lowest set bit as a power of two; frexp's exponent reads it exactly.
+        leaf = np.frexp(lowest.astype(np.float64))[1] - 1
+    values = masks.leaf_values[leaf + masks.offsets]
+    if not values.shape[1]:
+        return np.zeros(len(x), dtype=np.float64)
+    # cumsum adds the trees one after the other, as the generated ensemble does.
+    sums: npt.NDArray[np.float64] = np.cumsum(values, axis=1)[:, -1]
+    return sums
+
+
+def _walk_levels(
+    arrays: tuple[_TreeArrays, ...], x: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
+    """The sum of the leaves of ``x``'s rows, the trees walked level by level on all rows."""
+    total = np.zeros(len(x), dtype=np.float64)
+    rows = np.arange(len(x))
+    for feature, threshold, left, right, value in arrays:
+        node = np.zeros(len(x), dtype=np.int64)
+        inner = left[node] != -1
+        while inner.any():
+            at = node[inner]
+            go_left = x[rows[inner], feature[at]] <= threshold[at]
+            node[inner] = np.where(go_left, left[at], right[at])
+            inner = left[node] != -1
+        total += value[node]
+    return total
+
+
+@dataclass(frozen=True, slots=True)
+class _Bitmasks:
+    """The ensemble prepared for ``Model.batch_raw_scores``.
+
+    Attributes:
+        features: per split feature, (its index, its split thresholds sorted, and for each
+            prefix of those splits the leaf bits left to each tree once they all fail: one row
+            per prefix, one column per tree).
+        offsets: each tree's first leaf in ``leaf_values``.
+        leaf_values: every tree's leaf values, left to right, one tree after the other.
+    """
+
+    features: tuple[tuple[int, npt.NDArray[np.float64], npt.NDArray[np.unsignedinteger[Any]]], ...]
+    offsets: npt.NDArray[np.int64]
+    leaf_values: npt.NDArray[np.float64]
+
+
+def _build_bitmasks(model: Model) -> _Bitmasks | None:
+    """``_Bitmasks`` of ``model``, or None when a tree has more leaves than bits in an int."""
+    trees = model.trees
+    most = max((sum(1 for k in t.left if k == -1) for t in trees), default=0)
+    if most > 64:
+        return None
+    dtype = np.uint32 if most <= 32 else np.uint64
+    ones = np.iinfo(dtype).max
+    splits: dict[int, list[tuple[float, int, int]]] = {}
+    leaf_values: list[float] = []
+    offsets: list[int] = []
+    for number, tree in enumerate(trees):
+        offsets.append(len(leaf_values))
+        # Leaves numbered left to right; each node's leaves as a range [first, last).
+        spans: dict[int, tuple[int, int]] = {}
+
+        def visit(k: int, tree: Tree = tree, spans: dict[int, tuple[int, int]] = spans) -> None:
+            first = len(leaf_values)
+            if tree.left[k] == -1:
+                leaf_values.append(tree.value[k])
+            else:
+                visit(tree.left[k])
+                visit(tree.right[k])
+            spans[k] = (first, len(leaf_values))
+
+        visit(0)
+        base = offsets[-1]
+        for k, f in enumerate(tree.feature):
+            if tree.left[k] == -1:
+                continue
+            first, last = spans[tree.left[k]]
+            left_bits = ((1 << (last - first)) - 1) << (first - base)
+            splits.setdefault(f, []).append((tree.threshold[k], number, int(ones) ^ left_bits))
+    features = []
+    for f in sorted(splits):
+        ordered = sorted(splits[f])
+        prefixes = np.full((len(ordered) + 1, len(trees)), ones, dtype=dtype)
+        for r, (_, number, keep) in enumerate(ordered, start=1):
+            prefixes[r] = prefixes[r - 1]
+            prefixes[r, number] &= dtype(keep)
+        thresholds = np.array([t for t, _, _ in ordered], dtype=np.float64)
+        features.append((f, thresholds, prefixes))
+    return _Bitmasks(
+        tuple(features),
+        np.array(offsets, dtype=np.int64),
+        np.array(leaf_values, dtype=np.float64),
+    )
+
+
+def _bitmasks(model: Model) -> _Bitmasks | None:
+    return _memo("bitmasks", model, _build_bitmasks)
 
 
 _T = TypeVar("_T")

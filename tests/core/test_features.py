@@ -1,8 +1,10 @@
-"""The fused feature pass equals the feature functions."""
+"""The fused feature pass equals the feature functions, and batch tree scoring equals the walk."""
 
 import dataclasses
 import pickle
+import random
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -10,6 +12,7 @@ from hypothesis import strategies as st
 from app.core.compare import _ordered, feature_values
 from app.core.features import FEATURE_NAMES, FEATURES, align, feature_vector
 from app.core.normalize import normalize_name, try_normalize_name
+from app.core.score import Model, Tree, _compiled, _tree_arrays, _walk_levels, load_model
 
 # Pairs that reach every branch of the features: initials, digits and roman numerals, acronyms
 # (one token and dotted), truncation, particles and designators, merged tokens, vowel-poor and
@@ -79,3 +82,65 @@ def test_token_hash_is_stored_and_rebuilt_after_pickling() -> None:
     assert copy == token
     assert hash(copy) == hash(token) == hash(dataclasses.astuple(token)[:6])
     assert pickle.loads(pickle.dumps(form)) == form
+
+
+def _rows(model: Model, count: int, seed: int) -> np.ndarray:
+    """Feature rows that fall on, just below and just above the model's own thresholds."""
+    rng = random.Random(seed)
+    thresholds: dict[int, list[float]] = {}
+    for tree in model.trees:
+        for f, t, left in zip(tree.feature, tree.threshold, tree.left, strict=True):
+            if left != -1:
+                thresholds.setdefault(f, []).append(t)
+    rows = np.empty((count, len(model.feature_names)))
+    for r in range(count):
+        for f in range(len(model.feature_names)):
+            choices = thresholds.get(f, [0.0])
+            t = rng.choice(choices)
+            rows[r, f] = rng.choice(
+                [t, np.nextafter(t, -np.inf), np.nextafter(t, np.inf), -1.0, 9.0]
+            )
+    return rows
+
+
+def test_batch_scores_equal_the_generated_ensemble_and_the_walk() -> None:
+    model = load_model()
+    x = _rows(model, 2000, seed=3)
+    batch = model.batch_raw_scores(x)
+    compiled = _compiled(model)
+    expected = np.array([model.base + compiled(row) for row in x.tolist()])
+    assert np.array_equal(batch, expected)
+    assert np.array_equal(batch, model.base + _walk_levels(_tree_arrays(model), x))
+    walked = [model.base + sum(t.walk(row, None) for t in model.trees) for row in x[:50].tolist()]
+    assert batch[:50].tolist() == pytest.approx(walked)
+    assert model.batch_raw_scores(x[:0]).shape == (0,)
+
+
+def _deep_tree(leaves: int) -> Tree:
+    """A chain of ``leaves - 1`` splits on feature 0 (threshold k at depth k)."""
+    feature, threshold, left, right, value = [], [], [], [], []
+    for k in range(leaves - 1):
+        node = len(feature)
+        feature += [0, 0]
+        threshold += [float(k), 0.0]
+        left += [node + 1, -1]
+        right += [node + 2, -1]
+        value += [0.0, float(k)]
+    feature.append(0)
+    threshold.append(0.0)
+    left.append(-1)
+    right.append(-1)
+    value.append(float(leaves))
+    # Every inner node k points at its leaf k + 1 on the left and the next inner node right.
+    return Tree(tuple(feature), tuple(threshold), tuple(left), tuple(right), tuple(value))
+
+
+@pytest.mark.parametrize("leaves", [20, 33, 64, 65])
+def test_batch_scores_of_trees_of_any_size(leaves: int) -> None:
+    # 32 or fewer leaves: 32-bit masks; up to 64: 64-bit; more: the level walk.
+    model = dataclasses.replace(load_model(), trees=(_deep_tree(leaves), _deep_tree(leaves // 2)))
+    x = np.zeros((200, len(model.feature_names)))
+    x[:, 0] = np.linspace(-1.0, leaves + 1.0, 200)
+    compiled = _compiled(model)
+    expected = [model.base + compiled(row) for row in x.tolist()]
+    assert model.batch_raw_scores(x).tolist() == expected

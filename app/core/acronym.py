@@ -13,12 +13,12 @@ from functools import lru_cache
 
 from app.core.types import NameForm
 
-__all__ = ["acronym_keys", "as_acronym", "expands_to"]
+__all__ = ["MIN_WORDS", "acronym_keys", "as_acronym", "expands_to"]
 
 _MIN_LETTERS = 2
 _MAX_LETTERS = 8
 _MAX_PREFIX = 3
-_MIN_WORDS = 3
+MIN_WORDS = 3
 # Words an acronym may skip: connectives and articles of the languages sanctions lists and
 # news use most. A small hand-made table; it holds no names.
 _CONNECTIVES = frozenset(
@@ -37,11 +37,11 @@ def as_acronym(form: NameForm) -> str | None:
         word = "".join(tokens)
     else:
         return None
+    if not (_MIN_LETTERS <= len(word) <= _MAX_LETTERS and word.isalpha()):
+        return None
     letters = [ch for ch in form.normalized if ch.isalpha()]
     mixed_case = any(ch.isupper() for ch in letters) and any(ch.islower() for ch in letters)
-    if _MIN_LETTERS <= len(word) <= _MAX_LETTERS and word.isalpha() and not mixed_case:
-        return word
-    return None
+    return None if mixed_case else word
 
 
 def expands_to(acronym: str, form: NameForm) -> bool:
@@ -49,7 +49,7 @@ def expands_to(acronym: str, form: NameForm) -> bool:
     more): every word gives its first letter (one word may give two or three), connectives may
     give none."""
     words = tuple(t.latin for t in form.tokens if t.latin)
-    if len(words) < _MIN_WORDS or len(words) > 2 * _MAX_LETTERS:
+    if len(words) < MIN_WORDS or len(words) > 2 * _MAX_LETTERS:
         return False
     return _expands(acronym, words)
 
@@ -79,7 +79,7 @@ def acronym_keys(form: NameForm) -> frozenset[str]:
     if own is not None:
         return frozenset({"A:" + own})
     words = [t.latin for t in form.tokens if t.latin]
-    if not _MIN_WORDS <= len(words) <= 2 * _MAX_LETTERS:
+    if not MIN_WORDS <= len(words) <= 2 * _MAX_LETTERS:
         return frozenset()
     keys = {"".join(w[0] for w in words), "".join(w[0] for w in words if w not in _CONNECTIVES)}
     return frozenset("A:" + k for k in keys if _MIN_LETTERS <= len(k) <= _MAX_LETTERS)

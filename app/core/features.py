@@ -14,30 +14,16 @@ from functools import lru_cache
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel, JaroWinkler
 
+from app.core.acronym import MIN_WORDS as _MIN_ACRONYM_WORDS
 from app.core.acronym import as_acronym, expands_to
 from app.core.phonetic import metaphone
-from app.core.types import NameForm, Token
+from app.core.types import ROMAN_NUMERALS, VOWEL_POOR_SCRIPTS, NameForm, Token
 
 __all__ = ["FEATURES", "MONOTONE", "ROMAN_NUMERALS", "Alignment", "align", "feature_description"]
 
-# Roman numerals I to XXXIX, as vessels, funds and companies are numbered ("BICENTENARIO XIV",
-# "RIM GROUP INVESTMENTS III"); larger ones (with L, C, D, M) collide with words and names
-# ("Li", "Di", "Mix").
-ROMAN_NUMERALS = frozenset(
-    tens + ones
-    for tens in ("", "x", "xx", "xxx")
-    for ones in ("", "i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix")
-    if tens + ones
-)
 # A token pair at or above this similarity counts as "present in both names".
 _PRESENT = 0.8
 _MIN_CONSONANTS = 3
-# Scripts whose romanization loses or invents vowels (abjads write few; Hangul, kana and Han
-# spell foreign names syllable by syllable). Only there do consonant keys beat spelling: between
-# alphabets (Latin, Cyrillic, Greek) the consonant key is too coarse ("perry" = "polly").
-_VOWEL_POOR = frozenset(
-    {"Arabic", "Hebrew", "Syriac", "Thaana", "Hangul", "Hiragana", "Katakana", "Han"}
-)
 
 
 def _skeleton_similarity(a: Token, b: Token) -> float:
@@ -50,11 +36,7 @@ def _skeleton_similarity(a: Token, b: Token) -> float:
 
 
 def _vowel_poor(a: Token, b: Token) -> bool:
-    return a.script in _VOWEL_POOR or b.script in _VOWEL_POOR
-
-
-def _form_vowel_poor(form: NameForm) -> bool:
-    return any(s in _VOWEL_POOR for s in form.scripts)
+    return a.script in VOWEL_POOR_SCRIPTS or b.script in VOWEL_POOR_SCRIPTS
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +187,7 @@ def joined_similarity(al: Alignment) -> float:
 def joined_consonant_similarity(al: Alignment) -> float:
     """Similarity of the whole names' consonant keys, token order ignored, where a vowel-poor
     script is involved; else of the names without spaces (0-1)."""
-    if _form_vowel_poor(al.a) or _form_vowel_poor(al.b):
+    if al.a.vowel_poor or al.b.vowel_poor:
         return _indel(al.a.consonant_signature, al.b.consonant_signature)
     return _indel(al.a.joined_sorted, al.b.joined_sorted)
 
@@ -239,26 +221,15 @@ def _is_subsequence(short: str, long: str) -> bool:
     return all(ch in it for ch in short)
 
 
-def _numbers(form: NameForm) -> frozenset[str]:
-    last = len(form.tokens) - 1
-    return frozenset(
-        t.latin
-        for k, t in enumerate(form.tokens)
-        # A one-letter "I", "V" or "X" is a numeral only at the end ("BICENTENARIO X"), not
-        # an initial ("V. Putin").
-        if t.latin.isdigit() or (t.latin in ROMAN_NUMERALS and (len(t.latin) > 1 or k == last))
-    )
-
-
 def number_conflict(al: Alignment) -> float:
     """1 when both names carry numbers or roman numerals and they differ ("II" vs "III")."""
-    x, y = _numbers(al.a), _numbers(al.b)
+    x, y = al.a.numbers, al.b.numbers
     return 1.0 if x and y and x != y else 0.0
 
 
 def number_missing(al: Alignment) -> float:
     """1 when only one of the names carries a number or roman numeral, else 0."""
-    return 1.0 if bool(_numbers(al.a)) != bool(_numbers(al.b)) else 0.0
+    return 1.0 if bool(al.a.numbers) != bool(al.b.numbers) else 0.0
 
 
 def cross_script(al: Alignment) -> float:
@@ -273,7 +244,7 @@ def non_latin_pair(al: Alignment) -> float:
 
 def cross_script_consonant_similarity(al: Alignment) -> float:
     """Consonant-key similarity across scripts when one is vowel-poor (0-1), else -1."""
-    if not cross_script(al) or not (_form_vowel_poor(al.a) or _form_vowel_poor(al.b)):
+    if not cross_script(al) or not (al.a.vowel_poor or al.b.vowel_poor):
         return -1.0
     return max(aligned_consonant_similarity(al), joined_consonant_similarity(al))
 
@@ -451,11 +422,11 @@ def feature_vector(a: NameForm, b: NameForm) -> list[float]:
         shares = (0.0, 0.0, 0.0)
 
     joined_sorted = _indel(a.joined_sorted, b.joined_sorted)
-    vowel_poor = _form_vowel_poor(a) or _form_vowel_poor(b)
+    vowel_poor = a.vowel_poor or b.vowel_poor
     joined_consonant = (
         _indel(a.consonant_signature, b.consonant_signature) if vowel_poor else joined_sorted
     )
-    numbers_a, numbers_b = _numbers(a), _numbers(b)
+    numbers_a, numbers_b = a.numbers, b.numbers
     crossed = a.is_latin != b.is_latin
     return [
         aligned_jw,
@@ -486,9 +457,12 @@ def feature_vector(a: NameForm, b: NameForm) -> list[float]:
 
 
 def _acronym_pair(a: NameForm, b: NameForm) -> float:
-    """``acronym_match``, asking ``as_acronym`` only of names that can be acronyms: one token,
-    or tokens of one letter each (then the letters joined are as many as the tokens)."""
+    """``acronym_match``, asking ``as_acronym`` only where ``expands_to`` can hold: the short
+    name one token, or tokens of one letter each (then its letters joined are as many as its
+    tokens), and the long name of three tokens or more."""
     for short, long in ((a, b), (b, a)):
+        if len(long.tokens) < _MIN_ACRONYM_WORDS:
+            continue
         if len(short.tokens) != 1 and len(short.joined) != len(short.tokens):
             continue
         acronym = as_acronym(short)

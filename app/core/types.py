@@ -4,6 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# Roman numerals I to XXXIX, as vessels, funds and companies are numbered ("BICENTENARIO XIV",
+# "RIM GROUP INVESTMENTS III"); larger ones (with L, C, D, M) collide with words and names
+# ("Li", "Di", "Mix").
+ROMAN_NUMERALS = frozenset(
+    tens + ones
+    for tens in ("", "x", "xx", "xxx")
+    for ones in ("", "i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix")
+    if tens + ones
+)
+# Scripts whose romanization loses or invents vowels (abjads write few; Hangul, kana and Han
+# spell foreign names syllable by syllable). Only there do consonant keys beat spelling: between
+# alphabets (Latin, Cyrillic, Greek) the consonant key is too coarse ("perry" = "polly").
+VOWEL_POOR_SCRIPTS = frozenset(
+    {"Arabic", "Hebrew", "Syriac", "Thaana", "Hangul", "Hiragana", "Katakana", "Han"}
+)
+_NO_NUMBERS: frozenset[str] = frozenset()
+
 
 @dataclass(frozen=True, slots=True)
 class Token:
@@ -62,6 +79,9 @@ class NameForm:
         reordered: True when a "Last, First" form was put in reading order.
         latin: the romanized tokens joined by single spaces.
         core_tokens: tokens without name particles (all tokens when the name is only particles).
+        numbers: the numbers and roman numerals among the tokens (a one-letter "I", "V" or "X"
+            only as the last token: "BICENTENARIO X", not "V. Putin").
+        vowel_poor: some letters are in a script of ``VOWEL_POOR_SCRIPTS``.
     """
 
     raw: str
@@ -77,6 +97,8 @@ class NameForm:
     joined_sorted: str = field(init=False)
     consonant_signature: str = field(init=False)
     is_latin: bool = field(init=False)
+    numbers: frozenset[str] = field(init=False)
+    vowel_poor: bool = field(init=False)
 
     def __post_init__(self) -> None:
         core = tuple(t for t in self.tokens if not t.particle) or self.tokens
@@ -87,6 +109,14 @@ class NameForm:
         set_(self, "joined_sorted", "".join(sorted(t.latin for t in self.tokens)))
         set_(self, "consonant_signature", "".join(sorted(t.consonants for t in core)))
         set_(self, "is_latin", not self.scripts or self.scripts == ("Latin",))
+        last = len(self.tokens) - 1
+        numbers = frozenset(
+            t.latin
+            for k, t in enumerate(self.tokens)
+            if t.latin.isdigit() or (t.latin in ROMAN_NUMERALS and (len(t.latin) > 1 or k == last))
+        )
+        set_(self, "numbers", numbers or _NO_NUMBERS)
+        set_(self, "vowel_poor", any(s in VOWEL_POOR_SCRIPTS for s in self.scripts))
 
 
 @dataclass(frozen=True, slots=True)

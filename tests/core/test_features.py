@@ -144,3 +144,22 @@ def test_batch_scores_of_trees_of_any_size(leaves: int) -> None:
     compiled = _compiled(model)
     expected = [model.base + compiled(row) for row in x.tolist()]
     assert model.batch_raw_scores(x).tolist() == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "numbers", "vowel_poor"),
+    [
+        ("BICENTENARIO XIV", {"xiv"}, False),
+        ("BICENTENARIO X", {"x"}, False),
+        ("V. Putin", set(), False),
+        ("RIM GROUP INVESTMENTS III", {"iii"}, False),
+        ("Hull 2207 Li", {"2207"}, False),
+        ("القذافي", set(), True),
+        ("Зеленский", set(), False),
+        ("김정은 2", {"2"}, True),
+    ],
+)
+def test_name_numbers_and_vowel_poor_scripts(name: str, numbers: set[str], vowel_poor: bool):
+    form = normalize_name(name)
+    assert form.numbers == numbers
+    assert form.vowel_poor is vowel_poor

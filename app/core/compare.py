@@ -18,6 +18,9 @@ __all__ = [
     "compare_forms",
     "compare_values",
     "feature_values",
+    "pair_features",
+    "probability",
+    "row_probability",
 ]
 
 # Ceiling of the log-odds of a pair whose numbers conflict (probability 0.5, below the decision
@@ -57,7 +60,7 @@ def _ordered(a: NameForm, b: NameForm) -> tuple[NameForm, NameForm]:
 
 def feature_values(a: NameForm, b: NameForm) -> dict[str, float]:
     """Every feature of ``FEATURES`` for the pair, by name."""
-    return dict(zip(FEATURE_NAMES, feature_vector(*_ordered(a, b)), strict=True))
+    return dict(zip(FEATURE_NAMES, pair_features(a, b), strict=True))
 
 
 def _sigmoid(z: float) -> float:
@@ -86,32 +89,57 @@ def compare_values(values: dict[str, float], model: Model, explain: bool = False
     return Comparison(_sigmoid(z), values, contributions)
 
 
+def pair_features(a: NameForm, b: NameForm) -> list[float]:
+    """The pair's features in ``FEATURE_NAMES`` order (the values of ``feature_values``)."""
+    return feature_vector(*_ordered(a, b))
+
+
+def probability(a: NameForm, b: NameForm, model: Model) -> float:
+    """``compare_forms(a, b, model).probability`` without the dicts of an explanation."""
+    return row_probability(pair_features(a, b), model)
+
+
+def row_probability(row: list[float], model: Model) -> float:
+    """The probability of a pair from its ``pair_features``."""
+    x = row if model.feature_names == FEATURE_NAMES else _reordered([row], model)[0]
+    return _calibrated(row, model.raw_row(x), model)
+
+
 def batch_probabilities(pairs: Iterable[tuple[NameForm, NameForm]], model: Model) -> list[float]:
     """``compare_forms(a, b, model).probability`` of many pairs, equal to it pair by pair:
     features per pair (``feature_vector``, no dict), then the trees of all pairs at once
     (``Model.batch_raw_scores``), then the same calibration, number-conflict ceiling and
     sigmoid."""
-    rows = [feature_vector(*_ordered(a, b)) for a, b in pairs]
+    rows = [pair_features(a, b) for a, b in pairs]
     if not rows:
         return []
     if model.feature_names != FEATURE_NAMES:
-        order = [FEATURE_NAMES.index(n) for n in model.feature_names]
-        x = np.array(rows, dtype=np.float64)[:, order]
+        x = np.array(_reordered(rows, model), dtype=np.float64)
     else:
         x = np.array(rows, dtype=np.float64)
     raws = model.batch_raw_scores(x).tolist()
-    segments = model.segment_calibration
-    crossed, romanized = FEATURE_NAMES.index("cross_script"), FEATURE_NAMES.index("non_latin_pair")
-    conflict = FEATURE_NAMES.index("number_conflict")
-    out = []
-    for row, raw in zip(rows, raws, strict=True):
-        if segments:
-            # ``calibration_segment`` of the row.
-            slope, offset = segments[1 if row[crossed] else 2 if row[romanized] else 0]
-        else:
-            slope, offset = model.calibration_slope, model.calibration_offset
-        z = slope * raw + offset
-        if row[conflict] and z > _NUMBER_CONFLICT_LOG_ODDS:
-            z = _NUMBER_CONFLICT_LOG_ODDS
-        out.append(_sigmoid(z))
-    return out
+    return [_calibrated(row, raw, model) for row, raw in zip(rows, raws, strict=True)]
+
+
+def _reordered(rows: list[list[float]], model: Model) -> list[list[float]]:
+    order = [FEATURE_NAMES.index(n) for n in model.feature_names]
+    return [[row[k] for k in order] for row in rows]
+
+
+_CROSSED = FEATURE_NAMES.index("cross_script")
+_ROMANIZED = FEATURE_NAMES.index("non_latin_pair")
+_CONFLICT = FEATURE_NAMES.index("number_conflict")
+
+
+def _calibrated(row: list[float], raw: float, model: Model) -> float:
+    """``compare_values``'s probability from a pair's features and the trees' raw score."""
+    if model.segment_calibration:
+        # ``calibration_segment`` of the row.
+        segment = 1 if row[_CROSSED] else 2 if row[_ROMANIZED] else 0
+        slope, offset = model.segment_calibration[segment]
+    else:
+        slope, offset = model.calibration_slope, model.calibration_offset
+    z = slope * raw + offset
+    if row[_CONFLICT] and z > _NUMBER_CONFLICT_LOG_ODDS:
+        z = _NUMBER_CONFLICT_LOG_ODDS
+    return _sigmoid(z)

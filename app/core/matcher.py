@@ -18,8 +18,16 @@ from rapidfuzz import fuzz
 from app.core.blocking import form_candidate_pairs
 from app.core.canonical import choose_canonical
 from app.core.cluster import ClusterGraph, Edges, cluster_graph, mergeable_components
-from app.core.compare import Comparison, compare_forms, compare_values
+from app.core.compare import (
+    Comparison,
+    compare_forms,
+    compare_values,
+    pair_features,
+    probability,
+    row_probability,
+)
 from app.core.explain import summarize
+from app.core.features import FEATURE_NAMES
 from app.core.index import CandidateIndex, Resolution, ResolveCandidate, judgement_key
 from app.core.memory import RELEASE_MIN_NAMES, release
 from app.core.normalize import normalize_name, try_normalize_name
@@ -167,19 +175,19 @@ class Matcher:
         ]
         if len(pool) > RESOLVE_SCORED:
             pool = heapq.nlargest(RESOLVE_SCORED, pool, key=lambda c: _prefilter(form, c[2], c[3]))
-        best: dict[str, tuple[float, str, dict[str, float]]] = {}
+        best: dict[str, tuple[float, str, list[float]]] = {}
         for entity_id, alias, _, _ in pool:
             if (other := index.form(alias)) is None:
                 continue
-            result = compare_forms(form, other, self.model)
-            p = result.probability
+            row = pair_features(form, other)
+            p = row_probability(row, self.model)
             if entity_id not in best or p > best[entity_id][0]:
-                best[entity_id] = (p, alias, result.values)
+                best[entity_id] = (p, alias, row)
         ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], kv[0]))
         candidates = tuple(
             c
-            for entity_id, (_, alias, values) in ranked[:top_k]
-            if (c := self._candidate(form, entity_id, alias, index, explain, values)) is not None
+            for entity_id, (_, alias, row) in ranked[:top_k]
+            if (c := self._candidate(form, entity_id, alias, index, explain, row)) is not None
         )
         runner_up = ""
         if len(ranked) > 1:
@@ -251,16 +259,18 @@ class Matcher:
         alias: str,
         index: CandidateIndex,
         explain: bool,
-        values: dict[str, float] | None = None,
+        row: list[float] | None = None,
     ) -> ResolveCandidate | None:
-        """The candidate with its summary; ``values`` are the pair's features when they were
-        already computed (the ranking pass), so that only the explained walk is added."""
+        """The candidate with its summary; ``row`` holds the pair's features (``pair_features``)
+        when they were already computed (the ranking pass), so that only the explained walk is
+        added."""
         other, entity = index.form(alias), index.entity(entity_id)
         if other is None or entity is None:
             return None
-        if values is None:
+        if row is None:
             result = compare_forms(form, other, self.model, explain=True)
         else:
+            values = dict(zip(FEATURE_NAMES, row, strict=True))
             result = compare_values(values, self.model, explain=True)
         threshold = self._pair_threshold(form, other)
         return ResolveCandidate(
@@ -286,7 +296,7 @@ class Matcher:
     def _decision(
         self,
         candidates: tuple[ResolveCandidate, ...],
-        ranked: list[tuple[str, tuple[float, str, dict[str, float]]]],
+        ranked: list[tuple[str, tuple[float, str, list[float]]]],
         runner_up_name: str,
         threshold: float,
     ) -> tuple[str, str]:
@@ -432,7 +442,7 @@ class Matcher:
             other = try_normalize_name(member.name) if member.name != weakest.name else None
             if other is None:
                 continue
-            p = compare_forms(form, other, self.model).probability
+            p = probability(form, other, self.model)
             if best is None or p > best[0]:
                 best = (p, member.name, other)
         if best is None:
@@ -508,7 +518,7 @@ class Matcher:
         self, forms: list[NameForm], edges: Mapping[tuple[int, int], float] | Edges
     ) -> ClusterGraph:
         def score(i: int, j: int) -> float:
-            return compare_forms(forms[i], forms[j], self.model).probability
+            return probability(forms[i], forms[j], self.model)
 
         single = [len(f.core_tokens) == 1 for f in forms]
         return ClusterGraph(

@@ -108,6 +108,10 @@ class Model:
         credit: list[float] = _credit_table(self).take(reached, axis=0).sum(axis=0).tolist()
         return self.base + raw, credit
 
+    def raw_row(self, x: list[float]) -> float:
+        """``raw_score`` of one row of feature values in ``feature_names`` order."""
+        return self.base + _compiled(self)(x)
+
     def log_odds(
         self, values: dict[str, float], explain: bool = False
     ) -> tuple[float, dict[str, float]]:

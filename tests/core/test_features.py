@@ -163,3 +163,15 @@ def test_name_numbers_and_vowel_poor_scripts(name: str, numbers: set[str], vowel
     form = normalize_name(name)
     assert form.numbers == numbers
     assert form.vowel_poor is vowel_poor
+
+
+def test_probability_paths_agree() -> None:
+    from app.core.compare import batch_probabilities, compare_forms, probability
+
+    model = load_model()
+    forms = [(normalize_name(a), normalize_name(b)) for a, b in PAIRS]
+    explained = [compare_forms(a, b, model, explain=True).probability for a, b in forms]
+    assert [compare_forms(a, b, model).probability for a, b in forms] == explained
+    assert [probability(a, b, model) for a, b in forms] == explained
+    assert batch_probabilities(forms, model) == explained
+    assert [probability(b, a, model) for a, b in forms] == explained

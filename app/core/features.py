@@ -336,8 +336,10 @@ MONOTONE: dict[str, int] = {
 }
 
 
+@lru_cache(maxsize=len(FEATURES) + 1)
 def feature_description(name: str) -> str:
-    """The first docstring paragraph of the feature called ``name``, on one line."""
+    """The first docstring paragraph of the feature called ``name``, on one line (asked for
+    every feature of every explained comparison, hence cached)."""
     for f in FEATURES:
         if f.__name__ == name:
             paragraph = (f.__doc__ or name).strip().split("\n\n")[0]

@@ -13,7 +13,8 @@ Every decision is taken by ``app.core``: Spark only moves names and pairs betwee
    so no cartesian product); each member of a larger block is paired with the next ``WINDOW``
    members in neighbourhood order by ``lead`` over the same window (linear in the block, whatever
    the skew). The pairs are deduplicated.
-3. **Scores.** ``mapInPandas`` scores each pair with ``compare_forms`` and the packaged model.
+3. **Scores.** ``mapInPandas`` scores each batch of pairs with ``batch_probabilities`` (the core
+   comparison, trees walked for the whole batch) and the packaged model.
 4. **Components.** Connected components of the pairs clustering can merge along
    (``mergeable_edges``, the local engine's ``mergeable_components`` rule) are found by
    min-label propagation with pointer jumping in DataFrame joins (no GraphFrames). Clustering
@@ -59,6 +60,7 @@ from app.core.blocking import (
     cluster_keys,
     neighbourhood_key,
 )
+from app.core.compare import batch_probabilities
 from app.core.index import CandidateIndex, RegistryEntity, index_entities
 from app.core.matcher import BARE_NAME_PROBABILITY, Matcher
 from app.core.normalize import try_normalize_name
@@ -324,13 +326,15 @@ def _score_batches(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
 
     matcher = _matcher()
     for df in batches:
-        out = []
+        pairs = []
         for a_name, b_name in zip(df["a_name"], df["b_name"], strict=True):
             fa, fb = _form(a_name), _form(b_name)
             if fa is None or fb is None:  # never: both have blocking keys
                 msg = f"candidate pair with an empty name: {a_name!r}, {b_name!r}"
                 raise ValueError(msg)
-            out.append(matcher.compare_forms(fa, fb).probability)
+            pairs.append((fa, fb))
+        # The batch's trees at once, as clustering in one process scores (the same values).
+        out = batch_probabilities(pairs, matcher.model)
         yield pd.DataFrame({"a": df["a"], "b": df["b"], "probability": out})
 
 

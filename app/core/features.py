@@ -86,9 +86,14 @@ def _token_similarity(a: Token, b: Token) -> tuple[float, bool]:
     return sim, False
 
 
-def align(a: NameForm, b: NameForm) -> Alignment:
-    """Greedy one-to-one alignment of the core tokens of two names, best pairs first."""
-    ta, tb = a.core_tokens, b.core_tokens
+def _aligned_tokens(
+    ta: tuple[Token, ...], tb: tuple[Token, ...]
+) -> list[tuple[Token, Token, float, bool]]:
+    """Greedy one-to-one alignment of two token sequences, best pairs first (ties: the pair
+    nearer in position, then the later): (token of a, token of b, similarity, initial)."""
+    if len(ta) == 1 and len(tb) == 1:
+        sim, initial = _token_similarity(ta[0], tb[0])
+        return [(ta[0], tb[0], sim, initial)]
     scored = []
     for i, x in enumerate(ta):
         for j, y in enumerate(tb):
@@ -97,16 +102,22 @@ def align(a: NameForm, b: NameForm) -> Alignment:
     scored.sort(reverse=True)
     used_a: set[int] = set()
     used_b: set[int] = set()
-    pairs: list[TokenPair] = []
+    aligned = []
     for sim, _, i, j, initial in scored:
         if i in used_a or j in used_b:
             continue
         used_a.add(i)
         used_b.add(j)
-        pairs.append(TokenPair(ta[i], tb[j], sim, initial))
+        aligned.append((ta[i], tb[j], sim, initial))
+    return aligned
+
+
+def align(a: NameForm, b: NameForm) -> Alignment:
+    """Greedy one-to-one alignment of the core tokens of two names, best pairs first."""
+    pairs = tuple(TokenPair(*p) for p in _aligned_tokens(a.core_tokens, b.core_tokens))
     good = sum(1 for p in pairs if p.similarity >= _PRESENT)
-    total = len(ta) + len(tb)
-    return Alignment(a, b, tuple(pairs), total - 2 * good, total)
+    total = len(a.core_tokens) + len(b.core_tokens)
+    return Alignment(a, b, pairs, total - 2 * good, total)
 
 
 def _weighted(al: Alignment, value: Callable[[TokenPair], float]) -> float:
@@ -362,27 +373,7 @@ def feature_vector(a: NameForm, b: NameForm) -> list[float]:
     pair it draws.
     """
     ta, tb = a.core_tokens, b.core_tokens
-    # The alignment (``align``), without its objects.
-    if len(ta) == 1 and len(tb) == 1:
-        x, y = ta[0], tb[0]
-        sim, initial = _token_similarity(x, y)
-        aligned = [(x, y, sim, initial)]
-    else:
-        scored = []
-        for i, x in enumerate(ta):
-            for j, y in enumerate(tb):
-                sim, initial = _token_similarity(x, y)
-                scored.append((sim, -abs(i - j), i, j, initial))
-        scored.sort(reverse=True)
-        used_a: set[int] = set()
-        used_b: set[int] = set()
-        aligned = []
-        for sim, _, i, j, initial in scored:
-            if i in used_a or j in used_b:
-                continue
-            used_a.add(i)
-            used_b.add(j)
-            aligned.append((ta[i], tb[j], sim, initial))
+    aligned = _aligned_tokens(ta, tb)  # ``align``, without its objects
     total = len(ta) + len(tb)
 
     # One pass over the aligned tokens; the weighted means are summed afterwards with ``sum``,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.core.features import FEATURE_NAMES, feature_description, feature_vector
-from app.core.score import Model
+from app.core.score import Model, segment_of
 from app.core.types import Evidence, NameForm
 
 __all__ = [
@@ -79,14 +79,19 @@ def compare_values(values: dict[str, float], model: Model, explain: bool = False
     """``compare_forms`` from the pair's ``feature_values``, computed once: resolve scores its
     candidates plainly, then explains the best few from the same values."""
     z, contributions = model.log_odds(values, explain)
-    if values["number_conflict"] and z > _NUMBER_CONFLICT_LOG_ODDS:
-        # Rule on top of the model: names that differ by a number or roman numeral are never a
-        # match on their spelling alone. The cut is credited to the feature, so contributions
-        # still add up to the log-odds.
-        if explain:
-            contributions["number_conflict"] += _NUMBER_CONFLICT_LOG_ODDS - z
-        z = _NUMBER_CONFLICT_LOG_ODDS
-    return Comparison(_sigmoid(z), values, contributions)
+    capped = _capped(z, values["number_conflict"])
+    if explain and capped != z:
+        # The cut is credited to the feature, so contributions still add up to the log-odds.
+        contributions["number_conflict"] += capped - z
+    return Comparison(_sigmoid(capped), values, contributions)
+
+
+def _capped(z: float, number_conflict: float) -> float:
+    """Rule on top of the model: names that differ by a number or roman numeral are never a
+    match on their spelling alone (log-odds at most ``_NUMBER_CONFLICT_LOG_ODDS``)."""
+    if number_conflict and z > _NUMBER_CONFLICT_LOG_ODDS:
+        return _NUMBER_CONFLICT_LOG_ODDS
+    return z
 
 
 def pair_features(a: NameForm, b: NameForm) -> list[float]:
@@ -133,13 +138,5 @@ _CONFLICT = FEATURE_NAMES.index("number_conflict")
 
 def _calibrated(row: list[float], raw: float, model: Model) -> float:
     """``compare_values``'s probability from a pair's features and the trees' raw score."""
-    if model.segment_calibration:
-        # ``calibration_segment`` of the row.
-        segment = 1 if row[_CROSSED] else 2 if row[_ROMANIZED] else 0
-        slope, offset = model.segment_calibration[segment]
-    else:
-        slope, offset = model.calibration_slope, model.calibration_offset
-    z = slope * raw + offset
-    if row[_CONFLICT] and z > _NUMBER_CONFLICT_LOG_ODDS:
-        z = _NUMBER_CONFLICT_LOG_ODDS
-    return _sigmoid(z)
+    slope, offset = model.segment_step(segment_of(row[_CROSSED], row[_ROMANIZED]))
+    return _sigmoid(_capped(slope * raw + offset, row[_CONFLICT]))

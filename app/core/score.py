@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["SEGMENTS", "Model", "Tree", "calibration_segment", "load_model"]
+__all__ = ["SEGMENTS", "Model", "Tree", "calibration_segment", "load_model", "segment_of"]
 
 # Calibration segments: the kinds of pair whose evidence means different things, each with its
 # own Platt step. The trees are fitted with extra shape-only negatives (random pairs, nearest
@@ -36,7 +36,12 @@ SEGMENTS = ("both Latin", "cross-script", "both romanized")
 def calibration_segment(values: dict[str, float]) -> int:
     """Index in ``SEGMENTS`` of a pair, from its ``cross_script`` and ``non_latin_pair``
     features."""
-    return 1 if values["cross_script"] else 2 if values["non_latin_pair"] else 0
+    return segment_of(values["cross_script"], values["non_latin_pair"])
+
+
+def segment_of(cross_script: float, non_latin_pair: float) -> int:
+    """``calibration_segment`` from the two feature values themselves."""
+    return 1 if cross_script else 2 if non_latin_pair else 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,8 +97,12 @@ class Model:
 
     def calibration(self, values: dict[str, float]) -> tuple[float, float]:
         """Platt slope and offset for the pair's calibration segment."""
+        return self.segment_step(calibration_segment(values))
+
+    def segment_step(self, segment: int) -> tuple[float, float]:
+        """Platt slope and offset of a calibration segment (an index in ``SEGMENTS``)."""
         if self.segment_calibration:
-            return self.segment_calibration[calibration_segment(values)]
+            return self.segment_calibration[segment]
         return self.calibration_slope, self.calibration_offset
 
     def raw_score(

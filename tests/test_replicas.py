@@ -3,6 +3,7 @@ starts its replicas (``canonym migrate`` once, then ``canonym serve`` without se
 through one is resolved by the other within the documented delay, and a replica stopped with
 SIGTERM finishes the request it is answering."""
 
+import itertools
 import subprocess
 import sys
 import threading
@@ -121,7 +122,10 @@ def test_a_write_on_one_replica_is_resolved_by_the_other(replicas):
 
 def test_sigterm_lets_the_request_in_flight_finish(replicas):
     (a, _), servers = replicas
-    names = [f"Gaddafi Takht Ravanchi {i}" for i in range(400)]  # a few seconds of work
+    # A few seconds of work: names that share no word, so that no cache shortens it.
+    syllables = ["ka", "ro", "mi", "zu", "ne", "ta", "shi", "an", "do", "vi", "el", "qu", "bri"]
+    words = ["".join(w).title() for w in itertools.product(syllables, repeat=3)]
+    names = [f"{w} {words[(7 * i + 3) % len(words)]}" for i, w in enumerate(words)]
     answer = {}
 
     def slow_request():

@@ -20,7 +20,8 @@ its members sorted by their letters (tokens in alphabetical order, so "Last, Fir
 block, so no key can make the pair count quadratic, yet two near-identical spellings that only
 share a common key still meet. Pairs found in several blocks are scored once.
 
-The registry's candidate index (``app.core.index``) retrieves by ``blocking_keys`` alone, with
+The registry's candidate index (``app.core.index``) retrieves by ``retrieval_keys``: these
+``blocking_keys`` plus, for one-token names, the deletion neighbourhood of the skeleton, with
 its own cap.
 """
 
@@ -50,6 +51,7 @@ __all__ = [
     "form_candidate_pairs",
     "is_token_key",
     "neighbourhood_key",
+    "retrieval_keys",
 ]
 
 # Caps of exhaustively paired blocks (see the module docstring). At these sizes the pairs per
@@ -59,6 +61,9 @@ __all__ = [
 # (benchmarks/cluster_scale.py measures both at 100k names).
 TOKEN_BLOCK_SIZE = 40
 NAME_BLOCK_SIZE = 60
+# Shortest skeleton of a one-token name that gets deletion keys (``retrieval_keys``); shorter
+# ones would make keys of one or two symbols, which a large share of names hold.
+MIN_DELETION_SKELETON = 4
 # Neighbours each member of an oversized block is paired with.
 WINDOW = 3
 # Raw candidate pairs gathered before each deduplication round (see ``candidate_pairs``).
@@ -86,6 +91,34 @@ def blocking_keys(form: NameForm) -> frozenset[str]:
     keys.add("C:" + "".join(sorted(t.consonants for t in core)))
     keys.add("J:" + "".join(t.latin for t in form.tokens))
     return frozenset(keys) | acronym_keys(form)
+
+
+def retrieval_keys(form: NameForm) -> frozenset[str]:
+    """The registry index's retrieval keys: ``blocking_keys`` plus, for a one-token name, the
+    deletion neighbourhood of its skeleton (``_deletion_keys``).
+
+    A one-token name ("Gargždai", "Bujumbura") has all its keys from that one token, so one
+    transliteration difference the skeleton does not fold ("Gardždai", "Buzumbura") can
+    change every one of them; a longer name keeps the keys of its other tokens. Clustering does
+    not block on these keys: there every key pairs all the names of its block, and at 100,000
+    names they added 8.5% pairs and lost pairwise precision (0.803 to 0.785), whereas retrieval
+    only ranks aliases by their shared keys and scores the best few."""
+    keys = blocking_keys(form)
+    core = form.core_tokens
+    if len(core) == 1 and not core[0].latin.isdigit():
+        return keys | _deletion_keys(core[0].skeleton)
+    return keys
+
+
+def _deletion_keys(skeleton: str) -> frozenset[str]:
+    """The skeleton and the skeleton with one symbol deleted, each way ("d:"): two one-token
+    names whose skeletons differ by one symbol, substituted, inserted or dropped, share one of
+    them (the deletion neighbourhood of SymSpell, Garbe 2012, at edit distance one)."""
+    if len(skeleton) < MIN_DELETION_SKELETON:
+        return frozenset()
+    keys = {"d:" + skeleton[:i] + skeleton[i + 1 :] for i in range(len(skeleton))}
+    keys.add("d:" + skeleton)
+    return frozenset(keys)
 
 
 def cluster_keys(form: NameForm) -> frozenset[str]:

@@ -1,7 +1,8 @@
 """In-memory candidate index of a registry: which stored aliases might a name denote?
 
-The index keeps, per alias, its name and its entity, and per blocking key (the keys of
-``blocking.blocking_keys``, the same that clustering blocks on) the aliases that have it.
+The index keeps, per alias, its name and its entity, and per retrieval key (the keys of
+``blocking.retrieval_keys``: the ``blocking_keys`` that clustering blocks on, and for a one-token
+name the deletion neighbourhood of its skeleton) the aliases that have it.
 Sized for a million aliases:
 
 * keys are stored as their Python hash (an int) instead of the string; a hash collision only
@@ -42,7 +43,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from app.core.blocking import blocking_keys
+from app.core.blocking import retrieval_keys
 from app.core.normalize import try_normalize_name
 from app.core.types import Evidence, NameForm
 
@@ -214,7 +215,7 @@ class CandidateIndex:
             slot = number * _SCRIPTS + code
             self._entity_scripts[slot] = self._entity_scripts.get(slot, 0) + 1
             self._live += 1
-            for key in blocking_keys(form):
+            for key in retrieval_keys(form):
                 self._post(hash(key), position)
             return True
 
@@ -314,7 +315,7 @@ class CandidateIndex:
             lists: list[npt.NDArray[np.int32]] = []
             weights: list[float] = []
             singles: list[int] = []
-            for key in blocking_keys(form):
+            for key in retrieval_keys(form):
                 held = self._postings.get(hash(key))
                 if held is None:
                     continue

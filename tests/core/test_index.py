@@ -2,8 +2,10 @@
 
 import pytest
 
+from app.core.blocking import blocking_keys, cluster_keys, retrieval_keys
 from app.core.index import CandidateIndex, judgement_key
 from app.core.matcher import Matcher
+from app.core.normalize import normalize_name
 
 REGISTRY = {
     "ent_gaddafi": ("Muammar Gaddafi", ["Qaddafi", "القذافي", "Kadhafi", "Каддафи"]),
@@ -113,3 +115,40 @@ def test_alias_of_unknown_entity_or_without_letters_is_not_indexed():
 def test_judgement_key_ignores_case_and_punctuation():
     assert judgement_key("Ghadafi.") == judgement_key("GHADAFI") == "ghadafi"
     assert judgement_key("Gaddafi") != judgement_key("القذافي")
+
+
+@pytest.mark.parametrize(
+    ("alias", "query"),
+    [
+        ("Gargždai", "Gardždai"),  # one letter substituted
+        ("Bujumbura", "Buzumbura"),  # j/z: classes the skeleton keeps apart
+        ("Orūmīyeh", "Urmiye"),  # one symbol dropped
+        ("Herzliyya", "Herclijja"),
+    ],
+)
+def test_a_one_token_name_one_skeleton_symbol_away_is_retrieved(alias, query):
+    # Every blocking key of these one-token names differs; the deletion neighbourhood of the
+    # skeleton is what they share.
+    form_a, form_q = normalize_name(alias), normalize_name(query)
+    assert not blocking_keys(form_a) & blocking_keys(form_q)
+    assert retrieval_keys(form_a) & retrieval_keys(form_q)
+    index = CandidateIndex()
+    index.set_entity("e", alias, "place")
+    index.add_alias(1, "e", alias)
+    for n, other in enumerate(["Kaunas", "Bujanovac", "Kerman", "Gargar"], start=2):
+        index.set_entity(f"o{n}", other, "place")
+        index.add_alias(n, f"o{n}", other)
+    assert "e" in [c[0] for c in index.candidates(form_q)]
+
+
+def test_retrieval_keys_add_deletion_keys_to_one_token_names_only():
+    one, two = normalize_name("Bujumbura"), normalize_name("Pierre Nkurunziza")
+    extra = retrieval_keys(one) - blocking_keys(one)
+    assert extra
+    assert all(k.startswith("d:") for k in extra)
+    assert retrieval_keys(two) == blocking_keys(two)
+    # Clustering blocks on its own keys, without them.
+    assert not any(k.startswith("d:") for k in cluster_keys(one))
+    # A skeleton too short for deletion keys gets none ("Ufa": the keys would be one symbol).
+    short = normalize_name("Ufa")
+    assert retrieval_keys(short) == blocking_keys(short)

@@ -18,6 +18,7 @@ from app.batch.io import read_names, read_pairs, write_jsonl
 from app.core.explain import summarize
 from app.core.index import Resolution, index_entities
 from app.core.matcher import Matcher
+from app.core.memory import long_lived
 from app.core.normalize import try_normalize_name
 from app.errors import CanonymError
 from app.store.base import OnConflict
@@ -172,7 +173,8 @@ def cluster(
     index = None
     if registry_path is not None:
         try:
-            index = index_entities(registry_entities(registry_path))
+            with long_lived():
+                index = index_entities(registry_entities(registry_path))
         except CanonymError as exc:
             _fail(exc)
     counts: dict[str, int] = {}
@@ -354,7 +356,8 @@ def _resolver(
     try:
         if settings.load_seeds:
             load_seeds(store, Path(settings.seed_file) if settings.seed_file else None)
-        index = build_index(store)
+        with long_lived():
+            index = build_index(store)
     finally:
         store.close()
     matcher = Matcher()

@@ -22,6 +22,7 @@ from app.api.metrics import ServiceFigures
 from app.api.registry import Registry
 from app.api.sync import ChangePoller
 from app.core.matcher import Matcher
+from app.core.memory import long_lived
 from app.settings import Settings
 from app.store.seeds import load_seeds
 from app.store.sql import SqlStore
@@ -99,7 +100,10 @@ class Runtime:
         self.matcher = matcher
         while not self._stopping.is_set():
             try:
-                registry = Registry.open(store, matcher)
+                # The index lives as long as the process: built without the cyclic garbage
+                # collector, then frozen out of its reach (see ``long_lived``).
+                with long_lived():
+                    registry = Registry.open(store, matcher)
             except Exception:
                 if not retry:
                     raise

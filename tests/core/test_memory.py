@@ -1,12 +1,15 @@
-"""Releasing a large batch's transient memory changes no answer."""
+"""Releasing a large batch's transient memory changes no answer; what lives as long as the process
+is kept out of the garbage collector's walks."""
 
 from __future__ import annotations
+
+import gc
 
 import pytest
 
 import app.core.matcher as matcher_module
 from app.core.matcher import Matcher
-from app.core.memory import release
+from app.core.memory import long_lived, release
 from app.core.normalize import try_normalize_name
 
 NAMES = [
@@ -43,3 +46,31 @@ def test_a_batch_that_releases_memory_clusters_the_same(monkeypatch: pytest.Monk
     got = Matcher().cluster_run(NAMES)
     assert released == [True, True]
     assert got == expected
+
+
+@pytest.fixture
+def unfrozen():
+    yield
+    gc.unfreeze()  # give the test process's objects back to the collector
+    gc.enable()
+
+
+def test_long_lived_pauses_the_collector_then_freezes_what_was_built(unfrozen):
+    gc.unfreeze()
+    assert gc.isenabled()
+    with long_lived():
+        assert not gc.isenabled()
+        built = [[n] for n in range(1000)]  # tracked containers
+    assert gc.isenabled()
+    assert gc.get_freeze_count() >= len(built)
+
+
+def test_long_lived_restores_the_collector_when_the_build_fails(unfrozen):
+    with pytest.raises(RuntimeError), long_lived():
+        raise RuntimeError
+    assert gc.isenabled()
+    # A collector paused by the caller stays paused.
+    gc.disable()
+    with long_lived():
+        pass
+    assert not gc.isenabled()

@@ -17,8 +17,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from app.api.sync import apply_changes, index_snapshot
+from app.api.turns import CORE
 from app.core.index import CandidateIndex, Resolution
 from app.core.matcher import Matcher
+from app.core.memory import long_lived
 from app.errors import EntityNotFoundError
 from app.store.base import (
     Alias,
@@ -95,7 +97,8 @@ class Registry:
                     self.version + 1,
                     head,
                 )
-                self.index, self.version = index_snapshot(snapshot)
+                with long_lived():
+                    self.index, self.version = index_snapshot(snapshot)
                 return head
             apply_changes(self.index, snapshot, changes)
             self.version = head
@@ -110,7 +113,8 @@ class Registry:
     ) -> list[Resolution]:
         """Resolve each name against the registry (see ``Matcher.resolve``); ``accept`` keeps
         only the entities it accepts (by id) as candidates."""
-        return [self.matcher.resolve(n, self.index, top_k, explain, accept) for n in names]
+        with CORE:  # one request at a time in the core (app.api.turns)
+            return [self.matcher.resolve(n, self.index, top_k, explain, accept) for n in names]
 
     def find_entity(self, entity_id: str) -> Entity | None:
         """The stored entity with this id, or ``None`` when there is none (deleted meanwhile)."""

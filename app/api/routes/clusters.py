@@ -19,6 +19,7 @@ from app.api.schemas import (
     NameCount,
     WeakestLinkResult,
 )
+from app.api.turns import CORE
 from app.core.index import CandidateIndex
 from app.core.matcher import Matcher
 from app.core.types import Cluster
@@ -104,11 +105,12 @@ def cluster(
     pairs = [(n.name, n.count) if isinstance(n, NameCount) else (n, 1) for n in request.names]
     check_names([name for name, _ in pairs], settings)
     metrics.count_names("cluster", len(pairs))
-    clusters = matcher.cluster(pairs, explain=request.explain)
-    entities = [_entity(c) for c in clusters]
-    if request.resolve:
-        index = get_registry(http).index
-        for entity, found in zip(entities, clusters, strict=True):
-            _attach(entity, found, matcher, index)
+    with CORE:  # one request at a time in the core (app.api.turns)
+        clusters = matcher.cluster(pairs, explain=request.explain)
+        entities = [_entity(c) for c in clusters]
+        if request.resolve:
+            index = get_registry(http).index
+            for entity, found in zip(entities, clusters, strict=True):
+                _attach(entity, found, matcher, index)
     distinct = sum(len(e.members) for e in entities)
     return ClusterResponse(entities=entities, names=distinct, entities_count=len(entities))

@@ -16,6 +16,7 @@ from app.api.schemas import (
     NormalizeResult,
     TokenResult,
 )
+from app.api.turns import CORE
 from app.core.types import NameForm
 from app.errors import EmptyNameError
 
@@ -67,11 +68,12 @@ def normalize(
     check_names(request.names, settings)
     metrics.count_names("normalize", len(request.names))
     results = []
-    for i, name in enumerate(request.names):
-        try:
-            form = matcher.normalize(name)
-        except EmptyNameError as err:
-            msg = f"names[{i}]: {err.message}"
-            raise EmptyNameError(msg) from err
-        results.append(_result(form))
+    with CORE:  # one request at a time in the core (app.api.turns)
+        for i, name in enumerate(request.names):
+            try:
+                form = matcher.normalize(name)
+            except EmptyNameError as err:
+                msg = f"names[{i}]: {err.message}"
+                raise EmptyNameError(msg) from err
+            results.append(_result(form))
     return NormalizeResponse(results=results)

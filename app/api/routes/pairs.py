@@ -16,6 +16,7 @@ from app.api.schemas import (
     CompareResult,
     evidence_items,
 )
+from app.api.turns import CORE
 from app.core.matcher import Matcher
 from app.core.types import PairDecision
 from app.errors import EmptyNameError
@@ -85,8 +86,9 @@ def compare(
         check_name(pair.b, f"pairs[{i}].b", settings)
     explain = request.explain
     metrics.count_names("compare", 2 * len(request.pairs))
-    results = [
-        _result(_decide(matcher, i, pair.a, pair.b, explain), explain)
-        for i, pair in enumerate(request.pairs)
-    ]
+    with CORE:  # one request at a time in the core (app.api.turns)
+        results = [
+            _result(_decide(matcher, i, pair.a, pair.b, explain), explain)
+            for i, pair in enumerate(request.pairs)
+        ]
     return CompareResponse(results=results, threshold=matcher.threshold)

@@ -29,7 +29,7 @@ from app.core.compare import (
 from app.core.explain import summarize
 from app.core.features import FEATURE_NAMES
 from app.core.index import CandidateIndex, Resolution, ResolveCandidate, judgement_key
-from app.core.memory import RELEASE_MIN_NAMES, release
+from app.core.memory import RELEASE_MIN_NAMES, collector_paused, release
 from app.core.normalize import normalize_name, try_normalize_name
 from app.core.parallel import score_pairs
 from app.core.score import Model, load_model
@@ -356,7 +356,18 @@ class Matcher:
         into the connected components of the edges a merge can follow
         (``mergeable_components``); cluster each component by average linkage
         (``cluster_graph``). ``progress(step, amount)`` is called as steps advance.
+        The cyclic garbage collector is paused meanwhile (``memory.collector_paused``).
         """
+        with collector_paused():
+            return self._cluster_run(names, explain, workers, progress)
+
+    def _cluster_run(
+        self,
+        names: Iterable[tuple[str, int]],
+        explain: bool,
+        workers: int,
+        progress: Callable[[str, int], None] | None,
+    ) -> ClusterRun:
         note = progress or (lambda _step, _amount: None)
         counts: dict[str, int] = {}
         for name, count in names:

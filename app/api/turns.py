@@ -17,5 +17,6 @@ import threading
 
 __all__ = ["CORE"]
 
-# Re-entrant: a route holding it may call code that takes it again (``Registry.resolve``).
+# Re-entrant, so that code already in the core may call one that takes it (``Registry.resolve``
+# inside a route's block) instead of deadlocking; no route does today.
 CORE = threading.RLock()

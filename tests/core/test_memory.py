@@ -65,26 +65,17 @@ def test_long_lived_pauses_the_collector_then_freezes_what_was_built(unfrozen):
     assert gc.get_freeze_count() >= len(built)
 
 
-def test_long_lived_restores_the_collector_when_the_build_fails(unfrozen):
-    with pytest.raises(RuntimeError), long_lived():
+@pytest.mark.parametrize("pause", [collector_paused, long_lived])
+def test_the_collector_resumes_after_the_block_only_if_it_ran(unfrozen, pause):
+    with pause():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), pause():
         raise RuntimeError
     assert gc.isenabled()
     # A collector paused by the caller stays paused.
     gc.disable()
-    with long_lived():
-        pass
-    assert not gc.isenabled()
-
-
-def test_collector_paused_resumes_only_a_collector_that_ran(unfrozen):
-    with collector_paused():
-        assert not gc.isenabled()
-    assert gc.isenabled()
-    with pytest.raises(RuntimeError), collector_paused():
-        raise RuntimeError
-    assert gc.isenabled()
-    gc.disable()
-    with collector_paused():
+    with pause():
         pass
     assert not gc.isenabled()
 

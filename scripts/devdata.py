@@ -85,7 +85,9 @@ def hard_negatives(gold: dict[str, str], rng: random.Random, n_pos: int, key=Non
         if made >= n_pos:
             break
         counts: Counter[int] = Counter()
-        for t in grams[i]:
+        # Sorted: ``most_common`` breaks ties by insertion order, so iterating the set would
+        # make the pairs (and the fitted model) depend on the interpreter's hash seed.
+        for t in sorted(grams[i]):
             if len(index[t]) <= 2000:
                 counts.update(index[t])
         best, best_sim = None, 0.0

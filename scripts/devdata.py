@@ -157,6 +157,32 @@ def random_negatives(
     return pairs
 
 
+def name_scripts(name: str) -> frozenset[str]:
+    """The scripts of a name's letters (app.core.scripts.char_script), e.g. {"Latin"}."""
+    from app.core.scripts import char_script
+
+    return frozenset(char_script(ch) for ch in name if ch.isalpha())
+
+
+def cross_script_negatives(
+    gold: dict[str, str], rng: random.Random, n: int
+) -> list[tuple[str, str, int]]:
+    """Pairs of names of two different clusters written in different scripts, drawn at random.
+    The evaluator's hard negatives are nearest by trigrams of the written names, so they are
+    almost never across scripts, and nearly every cross-script pair of a task is a positive; a
+    real batch is full of unrelated cross-script pairs ("Beijing" and a Korean "Sri Lanka")."""
+    names = sorted(gold)
+    scripts = {name: name_scripts(name) for name in names}
+    pairs: list[tuple[str, str, int]] = []
+    for _ in range(n * 50):
+        if len(pairs) >= n or len(names) < 2:
+            break
+        a, b = rng.sample(names, 2)
+        if gold[a] != gold[b] and scripts[a] != scripts[b]:
+            pairs.append((a, b, 0))
+    return pairs
+
+
 def keyed_negatives(
     gold: dict[str, str], rng: random.Random, n: int, key_of
 ) -> list[tuple[str, str, int]]:

@@ -12,8 +12,10 @@ keeps the probabilities calibrated on the evaluator-like training pairs (positiv
 negatives; the extra easy, cross-script and keyed negatives shape the trees only, with the
 weights in SPLIT_WEIGHT, and pull some segments down more than others). The fit runs twice: the
 second adds the random place/person pairs that the first scores highest (hard-negative mining,
-MINED_SHARE). The held-out AUC, expected calibration error and false-match rate per task (and on
-held-out keyed and random negatives) are printed and stored in the model's provenance.
+MINED_SHARE), and the random pairs of names in different scripts within each task that the first
+scores highest (CROSS_MINED_SHARE). The held-out AUC, expected calibration error and
+false-match rate per task (and on held-out keyed, random and cross-script random negatives) are
+printed and stored in the model's provenance.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from app.core.score import SEGMENTS, calibration_segment
 from scripts.devdata import (
     DATA,
     TASK_FILES,
+    cross_script_negatives,
     curated_negatives,
     gold_names,
     hard_negatives,
@@ -60,7 +63,7 @@ MAX_LEAVES = 20
 # Weight of the shape-only pairs beside the evaluator-like ones: easy random negatives weigh
 # less (at full weight they cost calibration on every task), hard negatives across scripts
 # (nearest by romanized trigrams) keep full weight (they keep clusters of people apart).
-SPLIT_WEIGHT = {"extra": 0.6, "romanized": 1.0, "keyed": 0.25, "mined": 0.5}
+SPLIT_WEIGHT = {"extra": 0.6, "romanized": 1.0, "keyed": 0.25, "mined": 0.5, "xmined": 0.5}
 # Negatives that share a blocking key (scripts/devdata.keyed_negatives): one per this many
 # evaluator-like pairs of a task. Without them the trees never saw the unrelated pairs that
 # blocking proposes in a large batch ("Republik Mali" / the Korean "Wentworth Miller" scored
@@ -74,6 +77,14 @@ KEYED_SHARE = 4
 # most of the matches of an all-pairs run over such a batch.
 RANDOM_POOL = 40000
 MINED_SHARE = 0.1
+# The same mining within each task across scripts (scripts/devdata.cross_script_negatives):
+# CROSS_POOL random pairs of names in different scripts per task, of which the CROSS_MINED_SHARE
+# scored highest join the second fit with weight SPLIT_WEIGHT["xmined"]. Every cross-script
+# pair of the evaluator-like pairs is a positive, so without them the trees learned that a
+# cross-script pair is a match unless its letters say clearly otherwise: "Beijing" and the
+# Korean "Sri Lanka" scored 0.705, and such pairs made most of the matches of an all-pairs run.
+CROSS_POOL = 10000
+CROSS_MINED_SHARE = 0.1
 # Tasks of different kinds (places, people) whose names are paired as keyed negatives too:
 # a real batch mixes them, the per-task pairs never do.
 MIXED_TASKS = (
@@ -153,6 +164,11 @@ def task_pairs() -> dict[str, dict[str, list[tuple[str, str, int]]]]:
                     # Pairs that share a blocking key across clusters: what clustering scores.
                     task["keyed" if split == "train" else "keyed_test"] = keyed_negatives(
                         gold, rng, len(pairs) // KEYED_SHARE, blocking_keys_of
+                    )
+                    # Their own generator, so that the pairs above stay as they were.
+                    cross_rng = random.Random(f"{SEED}:{name}:{split}")
+                    task["xrandom" if split == "train" else "xrandom_test"] = (
+                        cross_script_negatives(gold, cross_rng, CROSS_POOL)
                     )
     out["mixed"] = mixed_negatives(rng)
     negs = curated_negatives()
@@ -295,8 +311,11 @@ def main() -> None:
     )
     parser.add_argument("--negatives-weight", type=float, default=TASK_WEIGHT["dev_negatives"])
     parser.add_argument("--mined-weight", type=float, default=SPLIT_WEIGHT["mined"])
+    parser.add_argument("--xmined-weight", type=float, default=SPLIT_WEIGHT["xmined"])
+    parser.add_argument("--xmined-share", type=float, default=CROSS_MINED_SHARE)
     args = parser.parse_args()
     SPLIT_WEIGHT["mined"] = args.mined_weight
+    SPLIT_WEIGHT["xmined"] = args.xmined_weight
     SPLIT_WEIGHT["keyed"] = args.keyed_weight
     TASK_WEIGHT["dev_negatives"] = args.negatives_weight
     t0 = time.time()
@@ -316,16 +335,24 @@ def main() -> None:
     x, y, w = np.vstack(xs), np.concatenate(ys), np.concatenate(ws)
     in_calib = np.concatenate(calib)
     gbm = new_model(names).fit(x, y, sample_weight=w)
+    pools = []
     if SPLIT_WEIGHT["mined"] > 0 and ("mixed", "random") in feats:
-        pool = matrix(feats[("mixed", "random")][0], names)
-        hardest = np.argsort(-gbm.decision_function(pool), kind="stable")
-        mined = pool[hardest[: int(len(pool) * MINED_SHARE)]]
-        print(f"mined {len(mined)} hard negatives of {len(pool)} random pairs", flush=True)
-        weight = SPLIT_WEIGHT["mined"] * TASK_WEIGHT["mixed"] / len(mined)
-        x = np.vstack([x, mined])
-        y = np.concatenate([y, np.zeros(len(mined), dtype=y.dtype)])
-        w = np.concatenate([w, np.full(len(mined), weight)])
-        in_calib = np.concatenate([in_calib, np.zeros(len(mined), dtype=bool)])
+        pools.append(("random place/person", [("mixed", "random")], MINED_SHARE, "mined"))
+    cross = [key for key in feats if key[1] == "xrandom" and len(feats[key][1])]
+    if SPLIT_WEIGHT["xmined"] > 0 and cross:
+        pools.append(("random cross-script", cross, args.xmined_share, "xmined"))
+    if pools:
+        first = gbm
+        for label, keys, share, split in pools:
+            pool = np.vstack([matrix(feats[key][0], names) for key in keys])
+            hardest = np.argsort(-first.decision_function(pool), kind="stable")
+            mined = pool[hardest[: int(len(pool) * share)]]
+            print(f"mined {len(mined)} hard negatives of {len(pool)} {label} pairs", flush=True)
+            weight = SPLIT_WEIGHT[split] * TASK_WEIGHT["mixed"] / len(mined)
+            x = np.vstack([x, mined])
+            y = np.concatenate([y, np.zeros(len(mined), dtype=y.dtype)])
+            w = np.concatenate([w, np.full(len(mined), weight)])
+            in_calib = np.concatenate([in_calib, np.zeros(len(mined), dtype=bool)])
         gbm = new_model(names).fit(x, y, sample_weight=w)
     z = gbm.decision_function(x[in_calib])
     slope, offset = platt(z, y[in_calib], w[in_calib])
@@ -344,7 +371,7 @@ def main() -> None:
         print(f"segment {SEGMENTS[k]}: {int(mask.sum())} pairs, {per_segment[-1]}")
     report = {}
     for (task, split), (rows, yt) in sorted(feats.items()):
-        if split not in ("test", "keyed_test", "random_test") or not len(rows):
+        if split not in ("test", "keyed_test", "random_test", "xrandom_test") or not len(rows):
             continue
         if split != "test":
             task = f"{task} {split.removesuffix('_test')} negatives"
@@ -387,8 +414,9 @@ def main() -> None:
             "model": f"sklearn HistGradientBoostingClassifier, {N_TREES} trees of at most "
             f"{MAX_LEAVES} leaves, tasks weighted equally, shape-only pairs weighted "
             f"{SPLIT_WEIGHT}, refitted once with the {MINED_SHARE:.0%} highest-scored of "
-            f"{RANDOM_POOL} random place/person pairs as mined negatives, Platt-scaled per "
-            "calibration segment",
+            f"{RANDOM_POOL} random place/person pairs and the {args.xmined_share:.0%} "
+            f"highest-scored of {CROSS_POOL} random cross-script pairs per task as mined "
+            "negatives, Platt-scaled per calibration segment",
             "held_out": report,
             "fitted_seconds": round(time.time() - t0, 1),
         },

@@ -202,15 +202,18 @@ def _candidates(resolution: Resolution, registry: Registry) -> list[Reconciliati
     out = []
     for rank, c in enumerate(resolution.candidates):
         entity = registry.find_entity(c.entity_id)
+        # The score is the probability shown in ``features`` times 100: rounded from the
+        # unrounded probability, the two could disagree in the last place (0.92085 / 92.09).
+        probability = round(c.probability, 6)
         out.append(
             ReconciliationCandidate(
                 id=c.entity_id,
                 name=c.canonical,
                 description=f"{describe(entity, c.kind)}; via {c.alias!r}: {c.summary}",
-                score=round(c.probability * 100, 2),
+                score=round(probability * 100, 2),
                 match=rank == 0 and resolution.decision == "matched",
                 type=kind_types(c.kind),
-                features=[ReconciliationFeature(id="probability", value=round(c.probability, 6))],
+                features=[ReconciliationFeature(id="probability", value=probability)],
             )
         )
     return out

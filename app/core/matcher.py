@@ -459,7 +459,10 @@ class Matcher:
         if best is None:
             return None
         result = compare_forms(form, best[2], self.model, explain=True)
-        summary = summarize(result, form, best[2], self.threshold)
+        # A lone name beside a full one is judged at even odds, as when clustering and resolve
+        # took it in (``_pair_threshold``), whichever of the two is the weakest member.
+        threshold = min(self._pair_threshold(form, best[2]), self._pair_threshold(best[2], form))
+        summary = summarize(result, form, best[2], threshold)
         return WeakestLink(weakest.name, best[1], result.probability, summary)
 
     @property

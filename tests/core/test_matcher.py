@@ -209,3 +209,13 @@ def test_summary_verdict_agrees_with_match():
     for a, b in [("Araqchi", "Abbas Araghchi"), ("Donald Trump", "Ivanka Trump")]:
         d = MATCHER.compare(a, b, explain=True)
         assert d.summary.startswith("likely the same" if d.match else "likely different")
+
+
+def test_weakest_link_of_a_lone_name_is_judged_at_even_odds():
+    """A lone surname joins a full name at even odds; its weakest link says so, whichever of
+    the two is the weakest member (the verdict used to follow the pair threshold of 0.7)."""
+    (entity,) = MATCHER.cluster([("Araqchi", 1), ("Abbas Araghchi", 1)], explain=True)
+    link = entity.weakest_link
+    assert link is not None
+    assert link.probability >= 0.5
+    assert link.summary.startswith("likely the same")

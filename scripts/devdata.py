@@ -122,8 +122,24 @@ def name_bench_pairs() -> list[tuple[str, str, int]]:
 
 def initial_pairs(clusters: list[dict], rng: random.Random) -> list[tuple[str, str, int]]:
     """Derived pairs for initials: "Ali Khamenei" ~ "A. Khamenei" (same initial, positive) and
-    "Ali Khamenei" ~ "M. Khamenei" (another initial, negative), from multi-word person names."""
+    "Ali Khamenei" ~ "M. Khamenei" (another initial, negative), from multi-word person names;
+    and "A. Khamenei" ~ a one-word name of another person with that initial ("Ahmad",
+    "Azimi": negative). An initial is one letter of evidence; without these pairs the trees
+    only ever saw it beside a matching surname, and "J. Smith" / "John" scored 0.85."""
     pairs = []
+    # One-word names (a given name or a surname) of each person, by first letter; drawn with
+    # their own generator, so that the pairs above stay as they were.
+    words_of: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for c in clusters:
+        if c.get("kind") != "person":
+            continue
+        for v in c["variants"]:
+            if is_latin(v) and "," not in v:
+                for word in {w for w in v.split() if len(w) >= 3 and w[0].isalpha()}:
+                    words_of[word[0].upper()].append((word, c["id"]))
+    for letter in words_of:
+        words_of[letter].sort()
+    lone_rng = random.Random(f"initials:{len(clusters)}")
     for c in clusters:
         if c.get("kind") != "person":
             continue
@@ -138,6 +154,9 @@ def initial_pairs(clusters: list[dict], rng: random.Random) -> list[tuple[str, s
             rest = " ".join(words[1:])
             pairs.append((v, f"{initial}. {rest}", 1))
             pairs.append((v, f"{other}. {rest}", 0))
+            lone = [w for w, cid in words_of[initial] if cid != c["id"]]
+            if lone:
+                pairs.append((f"{initial}. {rest}", lone_rng.choice(lone), 0))
             break
     return pairs
 

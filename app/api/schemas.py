@@ -187,7 +187,7 @@ class CompareResult(BaseModel):
         ge=0.0,
         le=1.0,
         description="Calibrated probability that both names denote the same entity.",
-        examples=[0.852],
+        examples=[0.9056],
     )
     match: bool = Field(
         description="True when the probability reaches the service's threshold.", examples=[True]
@@ -209,7 +209,7 @@ class CompareResponse(BaseModel):
 
     results: list[CompareResult] = Field(
         description="One result per requested pair, in the same order.",
-        examples=[[{"a": "Gaddafi", "b": "القذافي", "probability": 0.852, "match": True}]],
+        examples=[[{"a": "Gaddafi", "b": "القذافي", "probability": 0.9056, "match": True}]],
     )
     threshold: float = Field(
         ge=0.0,
@@ -317,7 +317,7 @@ class WeakestLinkResult(BaseModel):
         ge=0.0,
         le=1.0,
         description="Calibrated probability that the two denote the same entity.",
-        examples=[0.7253],
+        examples=[0.6819],
     )
     summary: str = Field(
         description="One plain sentence explaining the pair.",
@@ -361,11 +361,11 @@ class ClusterEntity(BaseModel):
         "only for entities of two names or more).",
         examples=[
             {
-                "name": "Araqchi",
-                "partner": "Abbas Araghchi",
-                "probability": 0.7253,
-                "summary": "likely the same: same surname after transliteration (Araqchi = "
-                "Araghchi, q/gh); first name missing (Abbas); model: same consonants.",
+                "name": "Abbas Araghchi",
+                "partner": "Araqchi",
+                "probability": 0.6819,
+                "summary": "likely the same: same surname after transliteration (Araghchi = "
+                "Araqchi, gh/q); first name missing (Abbas); model: same consonants.",
             }
         ],
     )

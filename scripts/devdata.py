@@ -10,6 +10,8 @@ import unicodedata
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from app.core.scripts import char_script
+
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 TASK_FILES = (
     "dev_persons_orgs_ofac.jsonl",
@@ -178,8 +180,6 @@ def random_negatives(
 
 def name_scripts(name: str) -> frozenset[str]:
     """The scripts of a name's letters (app.core.scripts.char_script), e.g. {"Latin"}."""
-    from app.core.scripts import char_script
-
     return frozenset(char_script(ch) for ch in name if ch.isalpha())
 
 
@@ -193,8 +193,10 @@ def cross_script_negatives(
     names = sorted(gold)
     scripts = {name: name_scripts(name) for name in names}
     pairs: list[tuple[str, str, int]] = []
+    if len(names) < 2:
+        return pairs
     for _ in range(n * 50):
-        if len(pairs) >= n or len(names) < 2:
+        if len(pairs) >= n:
             break
         a, b = rng.sample(names, 2)
         if gold[a] != gold[b] and scripts[a] != scripts[b]:

@@ -342,10 +342,10 @@ def main() -> None:
     if SPLIT_WEIGHT["xmined"] > 0 and cross:
         pools.append(("random cross-script", cross, args.xmined_share, "xmined"))
     if pools:
-        first = gbm
+        # Every pool is scored by the first fit; the second fit sees all mined pairs at once.
         for label, keys, share, split in pools:
             pool = np.vstack([matrix(feats[key][0], names) for key in keys])
-            hardest = np.argsort(-first.decision_function(pool), kind="stable")
+            hardest = np.argsort(-gbm.decision_function(pool), kind="stable")
             mined = pool[hardest[: int(len(pool) * share)]]
             print(f"mined {len(mined)} hard negatives of {len(pool)} {label} pairs", flush=True)
             weight = SPLIT_WEIGHT[split] * TASK_WEIGHT["mixed"] / len(mined)

@@ -319,8 +319,9 @@ def registry_import(input_path: Path, on_conflict: OnConflict, database_url: str
 @click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
 @_DATABASE_OPTION
 def registry_export(output: Path, database_url: str | None) -> None:
-    """Write every entity with its aliases to OUTPUT (.jsonl, or .csv with one row per
-    alias); importing the file again restores the same ids."""
+    """Write every entity with its aliases and reviewers' judgements to OUTPUT (.jsonl, or
+    .csv with one row per alias and per judgement); importing the file again restores the
+    same ids, and rejected links stay rejected."""
     store = _open_store(database_url)
     try:
         newline = "" if output.suffix.lower() == ".csv" else None

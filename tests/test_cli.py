@@ -3,9 +3,12 @@
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from app.cli import main, uvicorn_options
+from app.store.base import JudgementDraft
+from app.store.sql import SqlStore
 from tests.conftest import make_settings
 
 
@@ -182,12 +185,22 @@ def _url(tmp_path, name):
 def test_registry_round_trip_keeps_ids_jsonl_and_csv(tmp_path):
     first = _url(tmp_path, "first.db")
     assert run(["registry", "import", str(SEEDS), "--database-url", first]).exit_code == 0
+    seeds = [json.loads(x) for x in SEEDS.read_text("utf-8").splitlines()]
+    judged = seeds[0]["id"]
+    store = SqlStore(first)
+    store.add_judgement(JudgementDraft("Ghadafi, Jr.", judged, "rejected", "ana"))
+    store.add_judgement(JudgementDraft("Ghadafi, Jr.", judged, "confirmed", "bo"))
+    store.close()
     exported = tmp_path / "registry.jsonl"
     assert run(["registry", "export", str(exported), "--database-url", first]).exit_code == 0
     rows = [json.loads(x) for x in exported.read_text("utf-8").splitlines()]
-    seeds = [json.loads(x) for x in SEEDS.read_text("utf-8").splitlines()]
     assert sorted(r["id"] for r in rows) == sorted(s["id"] for s in seeds)
-    # Wipe (a new database), import the export: same ids, same aliases, same export.
+    [record] = [r for r in rows if r["id"] == judged]
+    assert [(j["verdict"], j["author"]) for j in record["judgements"]] == [
+        ("rejected", "ana"),
+        ("confirmed", "bo"),
+    ]
+    # Wipe (a new database), import the export: same ids, aliases and judgements, same export.
     for fmt in ("jsonl", "csv"):
         source = exported
         if fmt == "csv":
@@ -222,6 +235,26 @@ def test_registry_import_names_the_bad_line(tmp_path):
     result = CliRunner().invoke(main, ["registry", "import", str(src), "--database-url", url])
     assert result.exit_code == 2
     assert f'error: {src}:2: "kind" must be a string' in result.output
+
+
+@pytest.mark.parametrize(
+    ("judgements", "message"),
+    [
+        ('"Ghadafi"', "judgements[0]: expected a judgement object (name, verdict)"),
+        ('{"name": "Ghadafi"}', 'judgements[0]: "verdict" must be a string'),
+        ('{"name": "G", "verdict": "rejected", "at": 1}', "judgements[0]: unknown field 'at'"),
+        ('{"name": "G", "verdict": "rejected", "created_at": "noon"}', "ISO 8601"),
+        ('{"name": "G", "verdict": "maybe"}', "judgements[0].verdict 'maybe' is not one of"),
+    ],
+)
+def test_registry_import_refuses_bad_judgements(tmp_path, judgements, message):
+    src = tmp_path / "bad.jsonl"
+    src.write_text('{"canonical": "Kyiv", "judgements": [' + judgements + "]}\n", "utf-8")
+    url = _url(tmp_path, "r.db")
+    result = CliRunner().invoke(main, ["registry", "import", str(src), "--database-url", url])
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
 
 
 def test_explain_adds_sentences(tmp_path):

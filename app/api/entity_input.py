@@ -20,7 +20,7 @@ from app.api.registry_schemas import AliasCreate, EntityCreate
 from app.core.matcher import Matcher
 from app.errors import InputFormatError, UnsupportedMediaTypeError
 from app.settings import Settings
-from app.store.base import AliasDraft, EntityDraft
+from app.store.base import AliasDraft, EntityDraft, PastJudgement
 
 __all__ = ["alias_draft", "entity_draft", "import_drafts", "is_json_lines"]
 
@@ -47,6 +47,8 @@ def entity_draft(
         alias = AliasDraft(item, "manual") if isinstance(item, str) else alias_draft(item)
         check_entity_name(alias.name, f"{where}aliases[{i}]", settings, matcher)
         aliases.append(alias)
+    for i, judgement in enumerate(body.judgements):
+        check_entity_name(judgement.name, f"{where}judgements[{i}].name", settings, matcher)
     return EntityDraft(
         canonical=body.canonical,
         kind=body.kind,
@@ -55,6 +57,9 @@ def entity_draft(
         wikidata_id=body.wikidata_id,
         attributes=body.attributes,
         aliases=tuple(aliases),
+        judgements=tuple(
+            PastJudgement(j.name, j.verdict, j.author, j.created_at) for j in body.judgements
+        ),
     )
 
 

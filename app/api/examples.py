@@ -208,6 +208,32 @@ IMPORT_EXAMPLES: dict[str, Example] = {
             {"canonical": "Kyiv", "kind": "place", "aliases": ["Kiev", "Киев", "Київ"]},
         ],
     },
+    "export": {
+        "summary": "A registry export, with its judgements",
+        "description": "Records as `canonym registry export` writes them: ids, aliases with "
+        "their sources, and reviewers' verdicts, which the import keeps (a rejected name is "
+        "never proposed for the entity again).",
+        "value": [
+            {
+                "id": "ent_gaddafi",
+                "canonical": "Muammar Gaddafi",
+                "kind": "person",
+                "country": "LY",
+                "aliases": [
+                    {"name": "Muammar Gaddafi", "source": "canonical", "script": "Latin"},
+                    {"name": "القذافي", "source": "press", "script": "Arabic"},
+                ],
+                "judgements": [
+                    {
+                        "name": "Gaddafi Stadium",
+                        "verdict": "rejected",
+                        "author": "analyst-7",
+                        "created_at": "2026-11-30T09:12:00+00:00",
+                    }
+                ],
+            }
+        ],
+    },
 }
 
 RESOLVE_EXAMPLES: dict[str, Example] = {

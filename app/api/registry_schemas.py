@@ -7,9 +7,9 @@ neither module grows past a readable size; routes convert the store's dataclasse
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from app.api.schemas import EvidenceItem
 
@@ -58,6 +58,40 @@ class AliasCreate(BaseModel):
     )
 
 
+def _iso_time(value: Any) -> Any:
+    """An ISO 8601 string as a ``datetime``; anything but a string is left to the strict check
+    (which refuses it: a number is not a time here, though pydantic would read it as one)."""
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            msg = "must be an ISO 8601 time such as 2026-11-30T09:12:00Z"
+            raise ValueError(msg) from None
+    return value
+
+
+class JudgementCarried(BaseModel):
+    """A reviewer's verdict on a name of the entity, as a registry export carries it."""
+
+    model_config = _REQUEST
+
+    name: str = Field(description="The name judged.", examples=["Gaddafi Stadium"])
+    verdict: Literal["confirmed", "rejected"] = Field(
+        description="`confirmed` (the name is stored as an alias too) or `rejected` (the entity "
+        "is never proposed for the name).",
+        examples=["rejected"],
+    )
+    author: str = Field(
+        default="anonymous", max_length=200, description="Who gave it.", examples=["ana"]
+    )
+    created_at: Annotated[datetime | None, BeforeValidator(_iso_time)] = Field(
+        default=None,
+        description="When it was given (ISO 8601, UTC when it has no offset); the time of the "
+        "import when omitted.",
+        examples=["2026-11-30T09:12:00Z"],
+    )
+
+
 class EntityCreate(BaseModel):
     """An entity to add to the registry."""
 
@@ -94,6 +128,12 @@ class EntityCreate(BaseModel):
         default_factory=list,
         description="Other spellings: strings or alias objects.",
         examples=[["Qaddafi", {"name": "القذافي", "source": "press"}]],
+    )
+    judgements: list[JudgementCarried] = Field(
+        default_factory=list,
+        description="Reviewers' past verdicts on names of the entity, oldest first, as `canonym "
+        "registry export` writes them: importing an export keeps rejected links rejected.",
+        examples=[[{"name": "Gaddafi Stadium", "verdict": "rejected", "author": "ana"}]],
     )
 
 

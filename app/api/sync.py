@@ -10,8 +10,8 @@ change its index reflects and, to catch up, reads one consistent snapshot of the
    highest one indexed, are (re)read: new ones enter, renamed ones change;
 4. aliases with an id above the highest one indexed are added (ids grow in commit order and
    are never reused), deleted ones removed;
-5. judgements are applied in their order: a rejection hides the entity for that name, a
-   confirmation lifts it.
+5. judgements (made one by one, or brought by an import) are applied in their order: a
+   rejection hides the entity for that name, a confirmation lifts it.
 
 Because the snapshot shows the state right after its last change, the index equals the one a
 full rebuild at that change would give. A process applies its own writes at once, after each
@@ -60,7 +60,13 @@ def apply_changes(index: CandidateIndex, snapshot: RegistrySnapshot, changes: li
         if change.kind == "alias_deleted" and change.ref_id is not None:
             index.remove_alias(change.ref_id)
     judged = [c.ref_id for c in changes if c.kind == "judgement" and c.ref_id is not None]
-    for _, name, entity_id, verdict in snapshot.judgements(judged):
+    found = snapshot.judgements(judged)
+    imported = [c.ref_id for c in changes if c.kind == "import" and c.ref_id is not None]
+    if imported:
+        # An import's judgements are numbered from its ``ref_id`` on; the judgements made after
+        # it are read again with them, and every one is applied once, in id order.
+        found = sorted(set(found) | set(snapshot.judgements_from(min(imported))))
+    for _, name, entity_id, verdict in found:
         if verdict == "rejected":
             index.reject(name, entity_id)
         else:

@@ -33,6 +33,7 @@ __all__ = [
     "JudgementQuery",
     "OnConflict",
     "Page",
+    "PastJudgement",
     "RegistrySnapshot",
     "RegistryStore",
     "check_entity_id",
@@ -45,8 +46,9 @@ KINDS: tuple[str, ...] = ("person", "place", "org", "other")
 Verdict = Literal["confirmed", "rejected"]
 VERDICTS: tuple[str, ...] = ("confirmed", "rejected")
 OnConflict = Literal["error", "skip", "merge"]
-# What a change-log row records; ``ref_id`` is the alias id of ``alias``/``alias_deleted`` and
-# the judgement id of ``judgement``.
+# What a change-log row records; ``ref_id`` is the alias id of ``alias``/``alias_deleted``, the
+# judgement id of ``judgement`` and, for an ``import`` that brought judgements, the id of the
+# first of them (the others follow it).
 CHANGE_KINDS: tuple[str, ...] = (
     "entity",  # created or updated
     "entity_deleted",
@@ -105,6 +107,17 @@ class AliasDraft:
 
 
 @dataclass(frozen=True, slots=True)
+class PastJudgement:
+    """A verdict carried by an export and an import: the name judged, the verdict, who gave it
+    and when (``None``: at the import)."""
+
+    name: str
+    verdict: str
+    author: str = "anonymous"
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class EntityDraft:
     """An entity to create or import. ``id`` is generated when ``None``; the canonical name is
     always stored as an alias too."""
@@ -116,6 +129,9 @@ class EntityDraft:
     wikidata_id: str | None = None
     attributes: dict[str, Any] = field(default_factory=dict)
     aliases: tuple[AliasDraft, ...] = ()
+    # Reviewers' verdicts on names of the entity, oldest first: an export carries them so that
+    # a wiped registry imported again still never proposes a rejected link.
+    judgements: tuple[PastJudgement, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,6 +267,7 @@ class RegistrySnapshot(Protocol):
     def alias_entity_ids(self, after_id: int) -> set[str]: ...
     def aliases(self, after_id: int = 0) -> Iterator[tuple[int, str, str]]: ...
     def judgements(self, ids: Collection[int]) -> list[tuple[int, str, str, str]]: ...
+    def judgements_from(self, first_id: int) -> list[tuple[int, str, str, str]]: ...
     def rejections(self) -> Iterator[tuple[str, str]]: ...
 
 

@@ -6,17 +6,37 @@ A mixin, so that ``sql.py`` keeps the per-record operations; it relies only on `
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
-from app.errors import ConflictError
-from app.store.base import AliasDraft, Change, EntityDraft, ImportSummary, OnConflict
+from app.errors import ConflictError, InputFormatError
+from app.store.base import (
+    VERDICTS,
+    AliasDraft,
+    Change,
+    EntityDraft,
+    ImportSummary,
+    OnConflict,
+    PastJudgement,
+    check_text,
+)
 from app.store.changes import claim_seq, open_snapshot, record_change
-from app.store.rows import CHUNK, ENTITY_ID, alias_drafts, alias_row, entity_row, utc_now
-from app.store.schema import aliases, entities
+from app.store.rows import (
+    CHUNK,
+    ENTITY_ID,
+    alias_drafts,
+    alias_row,
+    as_utc,
+    check_short,
+    entity_row,
+    name_digest,
+    utc_now,
+)
+from app.store.schema import aliases, entities, judgements
 
 __all__ = ["BulkOperations"]
 
@@ -45,6 +65,37 @@ class BulkOperations:
         for start in range(0, len(rows), CHUNK):
             conn.execute(stmt, rows[start : start + CHUNK])
         return int(conn.execute(count).scalar_one()) - before
+
+    def _insert_judgements(self, conn: Connection, rows: list[dict[str, Any]]) -> int | None:
+        """Insert the judgements an entity lacks (an import of the same export twice adds
+        none); a confirmation is linked to its alias. Returns the id from which the new ones
+        are numbered, or ``None`` when none was added."""
+        fresh = [row for row in rows if not self._judged(conn, row)]
+        if not fresh:
+            return None
+        for row in fresh:
+            if row["verdict"] == "confirmed":
+                stmt = sa.select(aliases.c.id).where(
+                    aliases.c.entity_id == row["entity_id"],
+                    aliases.c.name_digest == name_digest(row["name"]),
+                )
+                row["alias_id"] = conn.execute(stmt).scalar_one()
+        # Writers are serialised (``claim_seq``), so the new ids all lie above today's highest.
+        highest = conn.execute(sa.select(sa.func.max(judgements.c.id))).scalar_one()
+        for start in range(0, len(fresh), CHUNK):
+            conn.execute(judgements.insert(), fresh[start : start + CHUNK])
+        return int(highest or 0) + 1
+
+    def _judged(self, conn: Connection, row: dict[str, Any]) -> bool:
+        """True when the entity holds this very judgement (same name, verdict, author, time)."""
+        cols = judgements.c
+        stmt = sa.select(cols.created_at).where(
+            cols.entity_id == row["entity_id"],
+            cols.name == row["name"],
+            cols.verdict == row["verdict"],
+            cols.author == row["author"],
+        )
+        return any(as_utc(at) == row["created_at"] for (at,) in conn.execute(stmt))
 
     def _exists(self, conn: Connection, entity_id: str) -> bool:
         if not ENTITY_ID.fullmatch(entity_id):
@@ -77,6 +128,7 @@ class BulkOperations:
         ids: list[str] = []
         entity_rows: list[dict[str, Any]] = []
         alias_rows: list[dict[str, Any]] = []
+        verdict_rows: list[dict[str, Any]] = []
         with self.engine.begin() as conn:
             seq = claim_seq(conn)
             seen: set[str] = set()
@@ -101,13 +153,22 @@ class BulkOperations:
                 for i, alias in enumerate(alias_drafts(draft)):
                     where = f"entities[{n}].aliases[{i}].name"
                     alias_rows.append(alias_row(row["id"], alias, now, where))
+                for i, past in enumerate(draft.judgements):
+                    verdict = _judgement_row(row["id"], past, now, f"entities[{n}].judgements[{i}]")
+                    verdict_rows.append(verdict)
+                    if past.verdict == "confirmed":
+                        # A confirmed name is an alias, as ``add_judgement`` makes it.
+                        alias = AliasDraft(verdict["name"], "judgement")
+                        where = f"entities[{n}].judgements[{i}].name"
+                        alias_rows.append(alias_row(row["id"], alias, now, where))
                 if len(entity_rows) >= CHUNK:
                     conn.execute(entities.insert(), entity_rows)
                     entity_rows = []
             if entity_rows:
                 conn.execute(entities.insert(), entity_rows)
             added = self._insert_aliases(conn, alias_rows)
-            record_change(conn, Change(seq, "import"))
+            first = self._insert_judgements(conn, verdict_rows)
+            record_change(conn, Change(seq, "import", None, first))
         return ImportSummary(created, merged, skipped, added, tuple(ids))
 
     def export_entities(self) -> Iterator[EntityDraft]:
@@ -117,13 +178,21 @@ class BulkOperations:
             stmt = sa.select(aliases).order_by(aliases.c.entity_id, aliases.c.id)
             stream = iter(conn.execution_options(yield_per=10_000).execute(stmt))
             pending = next(stream, None)
+            verdicts = sa.select(judgements).order_by(judgements.c.entity_id, judgements.c.id)
+            verdict_stream = iter(conn.execution_options(yield_per=10_000).execute(verdicts))
+            verdict = next(verdict_stream, None)
             for row in rows:
                 own: list[AliasDraft] = []
-                # Both queries sort by entity id under the same collation and every alias has
-                # its entity, so an entity's aliases are the next run of the stream.
+                # The queries sort by entity id under the same collation and every alias and
+                # judgement has its entity, so an entity's are the next run of each stream.
                 while pending is not None and pending.entity_id == row.id:
                     own.append(AliasDraft(pending.name, pending.source, pending.script))
                     pending = next(stream, None)
+                past: list[PastJudgement] = []
+                while verdict is not None and verdict.entity_id == row.id:
+                    at = as_utc(verdict.created_at)
+                    past.append(PastJudgement(verdict.name, verdict.verdict, verdict.author, at))
+                    verdict = next(verdict_stream, None)
                 yield EntityDraft(
                     canonical=row.canonical,
                     kind=row.kind,
@@ -132,4 +201,24 @@ class BulkOperations:
                     wikidata_id=row.wikidata_id,
                     attributes=dict(row.attributes or {}),
                     aliases=tuple(own),
+                    judgements=tuple(past),
                 )
+
+
+def _judgement_row(
+    entity_id: str, past: PastJudgement, now: datetime, where: str
+) -> dict[str, Any]:
+    """The ``judgements`` row of an imported verdict, checked as ``add_judgement`` checks one."""
+    name = check_text(past.name, f"{where}.name")
+    if past.verdict not in VERDICTS:
+        msg = f"{where}.verdict {past.verdict[:40]!r} is not one of {', '.join(VERDICTS)}"
+        raise InputFormatError(msg)
+    author = check_short(check_text(past.author, f"{where}.author"), f"{where}.author", 200)
+    return {
+        "name": name,
+        "entity_id": entity_id,
+        "verdict": past.verdict,
+        "author": author or "",
+        "alias_id": None,
+        "created_at": now if past.created_at is None else as_utc(past.created_at).astimezone(UTC),
+    }

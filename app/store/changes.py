@@ -146,6 +146,17 @@ class SqlSnapshot:
                 found.append((int(i), str(n), str(e), str(v)))
         return sorted(found)
 
+    def judgements_from(self, first_id: int) -> list[tuple[int, str, str, str]]:
+        """(id, name, entity id, verdict) of every judgement from ``first_id`` on, in id order
+        (those of an import, and any made after it)."""
+        cols = judgements.c
+        stmt = (
+            sa.select(cols.id, cols.name, cols.entity_id, cols.verdict)
+            .where(cols.id >= first_id)
+            .order_by(cols.id)
+        )
+        return [(int(i), str(n), str(e), str(v)) for i, n, e, v in self._conn.execute(stmt)]
+
     def rejections(self) -> Iterator[tuple[str, str]]:
         """(name, entity id) of every link whose latest judgement is a rejection."""
         cols = judgements.c

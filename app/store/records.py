@@ -4,10 +4,13 @@ One record per entity::
 
     {"id": "ent_…", "canonical": "Muammar Gaddafi", "kind": "person", "country": "LY",
      "wikidata_id": "Q19878", "attributes": {…},
-     "aliases": ["Qaddafi", {"name": "القذافي", "source": "press", "script": "Arabic"}]}
+     "aliases": ["Qaddafi", {"name": "القذافي", "source": "press", "script": "Arabic"}],
+     "judgements": [{"name": "Gaddafi Stadium", "verdict": "rejected", "author": "ana",
+                     "created_at": "2026-11-30T09:12:00+00:00"}]}
 
-Only ``canonical`` is required. In CSV, one row per alias with the columns of ``CSV_COLUMNS``;
-rows with the same ``id`` (or, without an id, the same canonical name and kind) form one entity.
+Only ``canonical`` is required. In CSV, one row per alias and one per judgement, with the
+columns of ``CSV_COLUMNS``; rows with the same ``id`` (or, without an id, the same canonical name
+and kind) form one entity.
 The standard ``csv`` and ``json`` modules do the parsing; this module only maps and validates.
 """
 
@@ -16,13 +19,14 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
 from app.batch.io import read_lines
 from app.core.index import RegistryEntity
 from app.errors import InputFormatError
-from app.store.base import AliasDraft, EntityDraft
+from app.store.base import AliasDraft, EntityDraft, PastJudgement
 
 __all__ = [
     "CSV_COLUMNS",
@@ -33,18 +37,20 @@ __all__ = [
     "write_records",
 ]
 
+# The fields of an entity record, in the order an export writes them.
+_ENTITY_FIELDS = ("id", "canonical", "kind", "country", "wikidata_id", "attributes")
 CSV_COLUMNS = (
-    "id",
-    "canonical",
-    "kind",
-    "country",
-    "wikidata_id",
-    "attributes",
+    *_ENTITY_FIELDS,
     "alias",
     "alias_source",
     "alias_script",
+    "judgement_name",
+    "judgement_verdict",
+    "judgement_author",
+    "judgement_created_at",
 )
-_FIELDS = {"id", "canonical", "kind", "country", "wikidata_id", "attributes", "aliases"}
+_FIELDS = {*_ENTITY_FIELDS, "aliases", "judgements"}
+_JUDGEMENT_FIELDS = {"name", "verdict", "author", "created_at"}
 
 
 def _text(obj: dict[str, Any], key: str, where: str, required: bool = False) -> str | None:
@@ -67,20 +73,52 @@ def _alias(item: Any, where: str) -> AliasDraft:
     raise InputFormatError(msg)
 
 
+def _timestamp(value: Any, where: str) -> datetime | None:
+    """An ISO 8601 time (UTC when it has no offset), in UTC; ``None`` when absent."""
+    if value is None:
+        return None
+    try:
+        at = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        at = None
+    if at is None:
+        msg = f'{where}: "created_at" must be an ISO 8601 time such as "2026-11-30T09:12:00Z"'
+        raise InputFormatError(msg)
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+
+
+def _object(obj: Any, fields: set[str], where: str, what: str) -> dict[str, Any]:
+    """``obj`` when it is a JSON object of known ``fields``; else ``InputFormatError``."""
+    if not isinstance(obj, dict):
+        msg = f"{where}: expected {what}"
+        raise InputFormatError(msg)
+    unknown = sorted(set(obj) - fields)
+    if unknown:
+        msg = f"{where}: unknown field {unknown[0]!r} (expected {', '.join(sorted(fields))})"
+        raise InputFormatError(msg)
+    return obj
+
+
+def _judgement(item: Any, where: str) -> PastJudgement:
+    item = _object(item, _JUDGEMENT_FIELDS, where, "a judgement object (name, verdict)")
+    return PastJudgement(
+        name=_text(item, "name", where, required=True) or "",
+        verdict=_text(item, "verdict", where, required=True) or "",
+        author=_text(item, "author", where) or "anonymous",
+        created_at=_timestamp(item.get("created_at"), where),
+    )
+
+
 def draft_from_record(obj: Any, where: str) -> EntityDraft:
     """An ``EntityDraft`` from one record; ``InputFormatError`` names ``where`` on bad input."""
-    if not isinstance(obj, dict):
-        msg = f"{where}: expected a JSON object"
-        raise InputFormatError(msg)
-    unknown = sorted(set(obj) - _FIELDS)
-    if unknown:
-        msg = f"{where}: unknown field {unknown[0]!r} (expected {', '.join(sorted(_FIELDS))})"
-        raise InputFormatError(msg)
+    obj = _object(obj, _FIELDS, where, "a JSON object")
     aliases = obj.get("aliases") or []
     attributes = obj.get("attributes") or {}
-    if not isinstance(aliases, list):
-        msg = f'{where}: "aliases" must be a list'
-        raise InputFormatError(msg)
+    judgements = obj.get("judgements") or []
+    for field, value in (("aliases", aliases), ("judgements", judgements)):
+        if not isinstance(value, list):
+            msg = f'{where}: "{field}" must be a list'
+            raise InputFormatError(msg)
     if not isinstance(attributes, dict):
         msg = f'{where}: "attributes" must be an object'
         raise InputFormatError(msg)
@@ -93,6 +131,9 @@ def draft_from_record(obj: Any, where: str) -> EntityDraft:
         wikidata_id=_text(obj, "wikidata_id", where),
         attributes=attributes,
         aliases=tuple(_alias(a, f"{where}: aliases[{i}]") for i, a in enumerate(aliases)),
+        judgements=tuple(
+            _judgement(j, f"{where}: judgements[{i}]") for i, j in enumerate(judgements)
+        ),
     )
 
 
@@ -109,6 +150,15 @@ def record_from_draft(draft: EntityDraft) -> dict[str, Any]:
         {"name": a.name, "source": a.source, **({"script": a.script} if a.script else {})}
         for a in draft.aliases
     ]
+    if draft.judgements:
+        record["judgements"] = [_judgement_record(j) for j in draft.judgements]
+    return record
+
+
+def _judgement_record(past: PastJudgement) -> dict[str, Any]:
+    record = {"name": past.name, "verdict": past.verdict, "author": past.author}
+    if past.created_at is not None:
+        record["created_at"] = past.created_at.isoformat()
     return record
 
 
@@ -145,6 +195,7 @@ def _read_csv(path: Path) -> Iterator[EntityDraft]:
                 "wikidata_id": row.get("wikidata_id") or None,
                 "attributes": attributes,
                 "aliases": [],
+                "judgements": [],
                 "_where": where,
             }
         if row.get("alias"):
@@ -152,6 +203,15 @@ def _read_csv(path: Path) -> Iterator[EntityDraft]:
             if row.get("alias_script"):
                 alias["script"] = row["alias_script"]
             groups[key]["aliases"].append(alias)
+        if row.get("judgement_name") or row.get("judgement_verdict"):
+            judgement = {
+                "name": row.get("judgement_name") or "",
+                "verdict": row.get("judgement_verdict") or "",
+                "author": row.get("judgement_author") or "anonymous",
+            }
+            if row.get("judgement_created_at"):
+                judgement["created_at"] = row["judgement_created_at"]
+            groups[key]["judgements"].append(judgement)
     for group in groups.values():
         where = group.pop("_where")
         yield draft_from_record({k: v for k, v in group.items() if v is not None}, where)
@@ -205,6 +265,9 @@ def write_records(fh: IO[str], drafts: Iterable[EntityDraft], csv_format: bool) 
             json.dumps(draft.attributes, ensure_ascii=False) if draft.attributes else "",
         ]
         for alias in draft.aliases or (AliasDraft(draft.canonical, "canonical"),):
-            writer.writerow([*head, alias.name, alias.source, alias.script or ""])
+            writer.writerow([*head, alias.name, alias.source, alias.script or "", "", "", "", ""])
+        for past in draft.judgements:
+            at = past.created_at.isoformat() if past.created_at is not None else ""
+            writer.writerow([*head, "", "", "", past.name, past.verdict, past.author, at])
         count += 1
     return count

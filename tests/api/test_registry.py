@@ -218,6 +218,49 @@ def test_bad_imports(api, content, ctype, status, message):
     assert message in r.json()["error"]["message"]
 
 
+def test_imported_judgements_are_stored_and_honoured(api):
+    rejected = {"name": "Ghadafi", "verdict": "rejected", "author": "ana"}
+    body = {
+        **GADDAFI,
+        "judgements": [
+            {**rejected, "created_at": "2026-11-30T10:12:00+01:00"},
+            {"name": "Kadhafi", "verdict": "confirmed"},
+        ],
+    }
+    r = api.post("/v1/entities/import", json=[body])
+    assert r.status_code == 200, r.text
+    listed = api.get("/v1/judgements", params={"entity_id": "ent_test_gaddafi"}).json()["data"]
+    got = {j["name"]: j for j in listed}
+    assert got["Ghadafi"]["created_at"].startswith("2026-11-30T09:12:00")  # kept, in UTC
+    assert (got["Ghadafi"]["author"], got["Kadhafi"]["author"]) == ("ana", "anonymous")
+    assert got["Kadhafi"]["alias_id"] is not None
+    resolved = api.post("/v1/resolve", json={"names": ["Ghadafi", "Kadhafi"]}).json()
+    ghadafi, kadhafi = resolved["results"]
+    assert "ent_test_gaddafi" not in {c["entity_id"] for c in ghadafi["candidates"]}
+    assert kadhafi["candidates"][0]["entity_id"] == "ent_test_gaddafi"
+    # POST /v1/entities takes them too (an export's record, created alone).
+    other = {"canonical": "Kyiv", "id": "ent_kyiv", "judgements": [{**rejected, "name": "Kiew"}]}
+    assert _create(api, other)["id"] == "ent_kyiv"
+    r = api.get("/v1/judgements", params={"entity_id": "ent_kyiv"})
+    assert [j["name"] for j in r.json()["data"]] == ["Kiew"]
+
+
+@pytest.mark.parametrize(
+    ("judgement", "message"),
+    [
+        ({"name": "x", "verdict": "maybe"}, "body.0.judgements.0.verdict"),
+        ({"name": "x", "verdict": "rejected", "created_at": "yesterday"}, "created_at"),
+        ({"name": "x", "verdict": "rejected", "when": "now"}, "body.0.judgements.0.when"),
+        ({"name": " ", "verdict": "rejected"}, "entities[0].judgements[0].name"),
+    ],
+)
+def test_bad_imported_judgements_are_422(api, judgement, message):
+    r = api.post("/v1/entities/import", json=[{"canonical": "x", "judgements": [judgement]}])
+    assert r.status_code == 422, r.text
+    assert message in r.json()["error"]["message"]
+    assert api.get("/v1/entities").json()["count"] == 0
+
+
 def test_import_limit(client_with):
     api = client_with(load_seeds=False, max_entities_per_request=1)
     r = api.post("/v1/entities/import", json=[{"canonical": "a"}, {"canonical": "b"}])

@@ -2,6 +2,7 @@
 on SQLite and PostgreSQL. Each ``Registry`` here stands for one process (its own store
 connection pool and index)."""
 
+import dataclasses
 import random
 import time
 
@@ -13,7 +14,7 @@ from app.core.index import judgement_key
 from app.core.matcher import Matcher
 from app.errors import ConflictError
 from app.store import changes as change_log
-from app.store.base import AliasDraft, AliasQuery, EntityPatch, JudgementDraft
+from app.store.base import AliasDraft, AliasQuery, EntityPatch, JudgementDraft, PastJudgement
 from tests.factory import draft, gaddafi
 
 
@@ -112,6 +113,28 @@ def test_imports_reach_the_other(pair):
     assert best(b, "Kiev") == "ent_kyiv"
 
 
+def test_judgements_of_an_import_reach_the_other(pair):
+    a, b = pair
+    a.create_entity(gaddafi())
+    b.sync()
+    assert best(b, "Ghadafi") == "ent_gaddafi"
+    exported = dataclasses.replace(
+        gaddafi(),
+        judgements=(
+            PastJudgement("Kadhafi", "rejected", "ana"),
+            PastJudgement("Ghadafi", "rejected", "ana"),
+            PastJudgement("Kadhafi", "confirmed", "bo"),  # the latest verdict on Kadhafi
+        ),
+    )
+    a.import_entities([exported], on_conflict="merge")
+    a.add_judgement(JudgementDraft("Gadafi", "ent_gaddafi", "rejected"))
+    assert b.sync() == 2
+    assert content(b.index) == content(a.index) == content(fresh(a))
+    assert b.index.is_rejected(judgement_key("Ghadafi"), "ent_gaddafi")
+    assert not b.index.is_rejected(judgement_key("Kadhafi"), "ent_gaddafi")
+    assert best(b, "Ghadafi") is None
+
+
 def test_a_process_too_far_behind_rebuilds(pair, monkeypatch):
     a, b = pair
     monkeypatch.setattr(change_log, "KEEP_CHANGES", 2)
@@ -150,9 +173,13 @@ def test_random_writes_leave_both_indexes_equal_to_a_rebuild(pair):
             elif op == 4:
                 writer.delete_entity(entity_id)
             else:
+                verdicts = tuple(
+                    PastJudgement(rng.choice(names), rng.choice(["rejected", "confirmed"]))
+                    for _ in range(rng.randrange(3))
+                )
+                imported = draft(rng.choice(names), id=entity_id, aliases=[rng.choice(names)])
                 writer.import_entities(
-                    [draft(rng.choice(names), id=entity_id, aliases=[rng.choice(names)])],
-                    on_conflict="merge",
+                    [dataclasses.replace(imported, judgements=verdicts)], on_conflict="merge"
                 )
         except ConflictError:  # a duplicate alias, the canonical name's alias: part of the game
             pass

@@ -1,5 +1,7 @@
 """SqlStore on SQLite and PostgreSQL: the same tests on both engines."""
 
+import dataclasses
+
 import pytest
 
 from app.errors import ConflictError, EntityNotFoundError, InputFormatError, InvalidNameError
@@ -10,6 +12,7 @@ from app.store.base import (
     EntityQuery,
     JudgementDraft,
     JudgementQuery,
+    PastJudgement,
 )
 from tests.factory import draft, gaddafi
 
@@ -272,3 +275,54 @@ def test_long_alias_source_is_refused_not_cut(store):
     with pytest.raises(InputFormatError, match="source has 65 characters"):
         store.add_alias("ent_gaddafi", AliasDraft("Kadhafi", source="s" * 65))
     assert store.get_entity("ent_gaddafi").alias_count == 3
+
+
+def _verdicts(store, entity_id):
+    """(name, verdict, author, created_at, alias name) of an entity's judgements, oldest first."""
+    page = store.list_judgements(JudgementQuery(entity_id=entity_id))
+    names = {a.id: a.name for a in store.list_aliases(entity_id, AliasQuery(limit=100)).data}
+    return [
+        (j.name, j.verdict, j.author, j.created_at, names.get(j.alias_id) if j.alias_id else None)
+        for j in sorted(page.data, key=lambda j: j.id)
+    ]
+
+
+def test_export_wipe_import_keeps_judgements(store):
+    store.create_entity(gaddafi())
+    store.add_judgement(JudgementDraft("Ghadafi", "ent_gaddafi", "rejected", "ana"))
+    store.add_judgement(JudgementDraft("Gadhafi", "ent_gaddafi", "confirmed", "bo"))
+    store.add_judgement(JudgementDraft("Ghadafi", "ent_gaddafi", "confirmed", "cy"))
+    store.add_judgement(JudgementDraft("Ghadafi", "ent_gaddafi", "rejected", "ana"))
+    before = _verdicts(store, "ent_gaddafi")
+    [exported] = store.export_entities()
+    assert [(j.name, j.verdict) for j in exported.judgements] == [
+        ("Ghadafi", "rejected"),
+        ("Gadhafi", "confirmed"),
+        ("Ghadafi", "confirmed"),
+        ("Ghadafi", "rejected"),
+    ]
+    store.delete_entity("ent_gaddafi")  # the wipe
+    wiped = store
+    assert list(wiped.iter_rejections()) == []
+    wiped.import_entities([exported])
+    assert _verdicts(wiped, "ent_gaddafi") == before
+    assert before[1][4] == "Gadhafi"  # the confirmation points at its alias, here and there
+    assert list(wiped.iter_rejections()) == [("Ghadafi", "ent_gaddafi")]
+    # The same export merged again adds no judgement twice.
+    wiped.import_entities([exported], on_conflict="merge")
+    assert _verdicts(wiped, "ent_gaddafi") == before
+    assert list(wiped.export_entities()) == [exported]
+
+
+def test_imported_confirmation_adds_its_alias_and_bad_verdicts_store_nothing(store):
+    base = gaddafi()
+    confirmed = dataclasses.replace(base, judgements=(PastJudgement("Kadhafi", "confirmed"),))
+    store.import_entities([confirmed])
+    assert "Kadhafi" in {a.name for a in store.list_aliases("ent_gaddafi", AliasQuery()).data}
+    bad = dataclasses.replace(base, id="ent_other", judgements=(PastJudgement("X", "maybe"),))
+    with pytest.raises(InputFormatError, match=r"entities\[0\]\.judgements\[0\]\.verdict"):
+        store.import_entities([bad])
+    blank = dataclasses.replace(base, id="ent_other", judgements=(PastJudgement(" ", "rejected"),))
+    with pytest.raises(InvalidNameError, match=r"judgements\[0\]\.name is blank"):
+        store.import_entities([blank])
+    assert [e.id for e in store.export_entities()] == ["ent_gaddafi"]

@@ -12,10 +12,11 @@ keeps the probabilities calibrated on the evaluator-like training pairs (positiv
 negatives; the extra easy, cross-script and keyed negatives shape the trees only, with the
 weights in SPLIT_WEIGHT, and pull some segments down more than others). The fit runs twice: the
 second adds the random place/person pairs that the first scores highest (hard-negative mining,
-MINED_SHARE), and the random pairs of names in different scripts within each task that the first
-scores highest (CROSS_MINED_SHARE). The held-out AUC, expected calibration error and
-false-match rate per task (and on held-out keyed, random and cross-script random negatives) are
-printed and stored in the model's provenance.
+MINED_SHARE), the random pairs of names in different scripts within each task that the first
+scores highest (CROSS_MINED_SHARE), and the random pairs of each task, whatever their scripts,
+that it scores highest (ANY_MINED_SHARE). The held-out AUC, expected calibration error and
+false-match rate per task (and on held-out keyed, random, cross-script random and within-task
+random negatives) are printed and stored in the model's provenance.
 """
 
 from __future__ import annotations
@@ -63,7 +64,14 @@ MAX_LEAVES = 20
 # Weight of the shape-only pairs beside the evaluator-like ones: easy random negatives weigh
 # less (at full weight they cost calibration on every task), hard negatives across scripts
 # (nearest by romanized trigrams) keep full weight (they keep clusters of people apart).
-SPLIT_WEIGHT = {"extra": 0.6, "romanized": 1.0, "keyed": 0.25, "mined": 0.5, "xmined": 0.5}
+SPLIT_WEIGHT = {
+    "extra": 0.6,
+    "romanized": 1.0,
+    "keyed": 0.25,
+    "mined": 0.5,
+    "xmined": 0.5,
+    "amined": 1.0,
+}
 # Negatives that share a blocking key (scripts/devdata.keyed_negatives): one per this many
 # evaluator-like pairs of a task. Without them the trees never saw the unrelated pairs that
 # blocking proposes in a large batch ("Republik Mali" / the Korean "Wentworth Miller" scored
@@ -85,6 +93,14 @@ MINED_SHARE = 0.1
 # Korean "Sri Lanka" scored 0.705, and such pairs made most of the matches of an all-pairs run.
 CROSS_POOL = 10000
 CROSS_MINED_SHARE = 0.1
+# The same mining over random pairs of each task, whatever their scripts (ANY_POOL pairs per
+# task, the ANY_MINED_SHARE scored highest, weight SPLIT_WEIGHT["amined"]). The evaluator-like
+# negatives are all nearest by trigrams, so a pair with no spelling in common is mostly a
+# positive there (an organisation's far alias): the trees learned that a short name against a
+# long one with nothing in common matches. "Oroya" against "TARIQ ABU SHANAB EST. FOR TRADE AND
+# COMMERCE" scored 0.875, and such pairs glued clusters when a merge scored them on demand.
+ANY_POOL = 10000
+ANY_MINED_SHARE = 0.1
 # Tasks of different kinds (places, people) whose names are paired as keyed negatives too:
 # a real batch mixes them, the per-task pairs never do.
 MIXED_TASKS = (
@@ -169,6 +185,10 @@ def task_pairs() -> dict[str, dict[str, list[tuple[str, str, int]]]]:
                     cross_rng = random.Random(f"{SEED}:{name}:{split}")
                     task["xrandom" if split == "train" else "xrandom_test"] = (
                         cross_script_negatives(gold, cross_rng, CROSS_POOL)
+                    )
+                    any_rng = random.Random(f"{SEED}:{name}:{split}:any")
+                    task["arandom" if split == "train" else "arandom_test"] = random_negatives(
+                        gold, any_rng, ANY_POOL
                     )
     out["mixed"] = mixed_negatives(rng)
     negs = curated_negatives()
@@ -313,9 +333,12 @@ def main() -> None:
     parser.add_argument("--mined-weight", type=float, default=SPLIT_WEIGHT["mined"])
     parser.add_argument("--xmined-weight", type=float, default=SPLIT_WEIGHT["xmined"])
     parser.add_argument("--xmined-share", type=float, default=CROSS_MINED_SHARE)
+    parser.add_argument("--amined-weight", type=float, default=SPLIT_WEIGHT["amined"])
+    parser.add_argument("--amined-share", type=float, default=ANY_MINED_SHARE)
     args = parser.parse_args()
     SPLIT_WEIGHT["mined"] = args.mined_weight
     SPLIT_WEIGHT["xmined"] = args.xmined_weight
+    SPLIT_WEIGHT["amined"] = args.amined_weight
     SPLIT_WEIGHT["keyed"] = args.keyed_weight
     TASK_WEIGHT["dev_negatives"] = args.negatives_weight
     t0 = time.time()
@@ -341,6 +364,9 @@ def main() -> None:
     cross = [key for key in feats if key[1] == "xrandom" and len(feats[key][1])]
     if SPLIT_WEIGHT["xmined"] > 0 and cross:
         pools.append(("random cross-script", cross, args.xmined_share, "xmined"))
+    within = [key for key in feats if key[1] == "arandom" and len(feats[key][1])]
+    if SPLIT_WEIGHT["amined"] > 0 and within:
+        pools.append(("random within-task", within, args.amined_share, "amined"))
     if pools:
         # Every pool is scored by the first fit; the second fit sees all mined pairs at once.
         for label, keys, share, split in pools:
@@ -371,7 +397,9 @@ def main() -> None:
         print(f"segment {SEGMENTS[k]}: {int(mask.sum())} pairs, {per_segment[-1]}")
     report = {}
     for (task, split), (rows, yt) in sorted(feats.items()):
-        if split not in ("test", "keyed_test", "random_test", "xrandom_test") or not len(rows):
+        if split not in ("test", "keyed_test", "random_test", "xrandom_test", "arandom_test"):
+            continue
+        if not len(rows):
             continue
         if split != "test":
             task = f"{task} {split.removesuffix('_test')} negatives"
@@ -415,8 +443,9 @@ def main() -> None:
             f"{MAX_LEAVES} leaves, tasks weighted equally, shape-only pairs weighted "
             f"{SPLIT_WEIGHT}, refitted once with the {MINED_SHARE:.0%} highest-scored of "
             f"{RANDOM_POOL} random place/person pairs and the {args.xmined_share:.0%} "
-            f"highest-scored of {CROSS_POOL} random cross-script pairs per task as mined "
-            "negatives, Platt-scaled per calibration segment",
+            f"highest-scored of {CROSS_POOL} random cross-script pairs and the "
+            f"{args.amined_share:.0%} highest-scored of {ANY_POOL} random pairs per task as "
+            "mined negatives, Platt-scaled per calibration segment",
             "held_out": report,
             "fitted_seconds": round(time.time() - t0, 1),
         },

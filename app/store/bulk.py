@@ -66,11 +66,14 @@ class BulkOperations:
             conn.execute(stmt, rows[start : start + CHUNK])
         return int(conn.execute(count).scalar_one()) - before
 
-    def _insert_judgements(self, conn: Connection, rows: list[dict[str, Any]]) -> int | None:
+    def _insert_judgements(
+        self, conn: Connection, rows: list[dict[str, Any]], merged: set[str]
+    ) -> int | None:
         """Insert the judgements an entity lacks (an import of the same export twice adds
-        none); a confirmation is linked to its alias. Returns the id from which the new ones
-        are numbered, or ``None`` when none was added."""
-        fresh = [row for row in rows if not self._judged(conn, row)]
+        none; only the ``merged`` entities, which existed before, can hold some already); a
+        confirmation is linked to its alias. Returns the id from which the new ones are
+        numbered, or ``None`` when none was added."""
+        fresh = [r for r in rows if r["entity_id"] not in merged or not self._judged(conn, r)]
         if not fresh:
             return None
         for row in fresh:
@@ -129,6 +132,7 @@ class BulkOperations:
         entity_rows: list[dict[str, Any]] = []
         alias_rows: list[dict[str, Any]] = []
         verdict_rows: list[dict[str, Any]] = []
+        merged_ids: set[str] = set()
         with self.engine.begin() as conn:
             seq = claim_seq(conn)
             seen: set[str] = set()
@@ -146,6 +150,7 @@ class BulkOperations:
                         skipped += 1
                         continue
                     merged += 1
+                    merged_ids.add(row["id"])
                 else:
                     entity_rows.append(row)
                     created += 1
@@ -167,7 +172,7 @@ class BulkOperations:
             if entity_rows:
                 conn.execute(entities.insert(), entity_rows)
             added = self._insert_aliases(conn, alias_rows)
-            first = self._insert_judgements(conn, verdict_rows)
+            first = self._insert_judgements(conn, verdict_rows, merged_ids)
             record_change(conn, Change(seq, "import", None, first))
         return ImportSummary(created, merged, skipped, added, tuple(ids))
 

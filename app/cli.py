@@ -140,6 +140,13 @@ def compare(input_path: Path, output: Path, explain: bool) -> None:
 )
 @click.option("--master", default=None, help="Spark master for --engine spark (e.g. local[2]).")
 @click.option(
+    "--form-cache",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Normalized names each Spark Python worker keeps while scoring (--engine spark; about "
+    "5 KB each; default 1,000,000, so up to about 5 GB a worker; 0 keeps none).",
+)
+@click.option(
     "--workers",
     type=click.IntRange(min=1),
     default=None,
@@ -159,6 +166,7 @@ def cluster(
     explain: bool,
     engine: str,
     master: str | None,
+    form_cache: int | None,
     workers: int | None,
     registry_path: Path | None,
 ) -> None:
@@ -170,8 +178,11 @@ def cluster(
     terminal; a summary line ends the run on standard error.
     """
     if engine == "spark":
-        _cluster_on_spark(input_path, output, master, registry_path)
+        _cluster_on_spark(input_path, output, master, registry_path, form_cache)
         return
+    if form_cache is not None:
+        click.echo("error: --form-cache applies to --engine spark only", err=True)
+        sys.exit(2)
     if output.is_dir():
         click.echo(f"error: {output} is a folder; the local engine writes one JSONL file", err=True)
         sys.exit(2)
@@ -246,10 +257,14 @@ def _registry_link(resolution: Resolution) -> dict[str, object]:
 
 
 def _cluster_on_spark(
-    input_path: Path, output: Path, master: str | None, registry_path: Path | None
+    input_path: Path,
+    output: Path,
+    master: str | None,
+    registry_path: Path | None,
+    form_cache: int | None,
 ) -> None:
     try:
-        from app.batch.spark import SparkClusterJob, run_cluster_job, spark_session
+        from app.batch.spark import FORM_CACHE, SparkClusterJob, run_cluster_job, spark_session
     except ImportError as exc:
         click.echo(f"error: --engine spark needs pip install 'canonym[spark]' ({exc})", err=True)
         sys.exit(2)
@@ -257,6 +272,7 @@ def _cluster_on_spark(
         str(input_path),
         str(output),
         registry_path=None if registry_path is None else str(registry_path),
+        form_cache=FORM_CACHE if form_cache is None else form_cache,
     )
     try:
         result = run_cluster_job(spark_session(master), job)

@@ -47,7 +47,7 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from pathlib import Path, PurePath
@@ -109,6 +109,16 @@ MEMBER_SCHEMA_COLUMNS = tuple(field.split()[0] for field in MEMBER_SCHEMA.split(
 REGISTRY_COLUMNS = ("registry_decision", "registry_reason", "registry_probability")
 
 
+# Normalized names kept by each Python worker while it scores, by default (4 to 5 KB a form
+# measured with tracemalloc, so up to about 4 GiB per worker; ``SparkClusterJob.form_cache``
+# sets it for executors with less memory). Each name sits in about 20 pairs spread over every
+# partition; without the cache the worker normalized both names of every pair, which cost more
+# than the comparison itself (about 100 µs a name, 130 µs a comparison). The pairs arrive
+# ordered by ``a`` (the last join of ``scored_pairs`` merges on it), so ``a`` hits even when the
+# names outnumber the cache.
+FORM_CACHE = 1_000_000
+
+
 @dataclass(frozen=True, slots=True)
 class SparkClusterJob:
     """What to cluster and where to write it.
@@ -126,6 +136,8 @@ class SparkClusterJob:
         registry_path: a registry export (``canonym registry export``, JSON Lines or CSV) on the
             driver's file system; when given, each entity is resolved against it as
             ``POST /v1/cluster`` does with ``resolve: true``.
+        form_cache: normalized names each Python worker keeps while it scores (about 5 KB
+            each; 0 keeps none and normalizes both names of every pair).
     """
 
     input_path: str
@@ -135,6 +147,12 @@ class SparkClusterJob:
     input_format: str | None = None
     max_iterations: int = 64
     registry_path: str | None = None
+    form_cache: int = FORM_CACHE
+
+    def __post_init__(self) -> None:
+        if self.form_cache < 0:
+            msg = f"form_cache must be 0 or more, got {self.form_cache}"
+            raise ValueError(msg)
 
 
 @dataclass(frozen=True, slots=True)
@@ -307,28 +325,30 @@ def candidate_pairs(keyed: DataFrame) -> DataFrame:
     return pairs.where(F.col("x") != F.col("y")).select(lo.alias("a"), hi.alias("b")).distinct()
 
 
-# Normalized names kept by each Python worker while it scores (4 to 5 KB a form measured with
-# tracemalloc, so up to about 4 GiB per worker). Each name sits in about 20 pairs spread over
-# every partition; without the cache the worker normalized both names of every pair, which cost
-# more than the comparison itself (about 100 µs a name, 130 µs a comparison). The pairs arrive
-# ordered by ``a`` (the last join of ``scored_pairs`` merges on it), so ``a`` hits even when the
-# names outnumber the cache.
-FORM_CACHE = 1_000_000
+# The worker's cache per size asked for (one size per job in practice).
+_FORM_CACHES: dict[int, Callable[[str], NameForm | None]] = {}
 
 
-@lru_cache(maxsize=FORM_CACHE)
-def _form(name: str) -> NameForm | None:
-    return try_normalize_name(name)
+def _form_cache(size: int) -> Callable[[str], NameForm | None]:
+    """``try_normalize_name`` behind an LRU cache of ``size`` forms (0: no cache), made once
+    per worker process."""
+    cached = _FORM_CACHES.get(size)
+    if cached is None:
+        cached = _FORM_CACHES[size] = lru_cache(maxsize=size)(try_normalize_name)
+    return cached
 
 
-def _score_batches(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+def _score_batches(
+    batches: Iterator[pd.DataFrame], form_cache: int = FORM_CACHE
+) -> Iterator[pd.DataFrame]:
     import pandas as pd
 
     matcher = _matcher()
+    form = _form_cache(form_cache)
     for df in batches:
         pairs = []
         for a_name, b_name in zip(df["a_name"], df["b_name"], strict=True):
-            fa, fb = _form(a_name), _form(b_name)
+            fa, fb = form(a_name), form(b_name)
             if fa is None or fb is None:  # never: both have blocking keys
                 msg = f"candidate pair with an empty name: {a_name!r}, {b_name!r}"
                 raise ValueError(msg)
@@ -338,8 +358,9 @@ def _score_batches(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         yield pd.DataFrame({"a": df["a"], "b": df["b"], "probability": out})
 
 
-def scored_pairs(keyed: DataFrame, pairs: DataFrame) -> DataFrame:
-    """(a, b, probability) of each candidate pair, scored by the core."""
+def scored_pairs(keyed: DataFrame, pairs: DataFrame, form_cache: int = FORM_CACHE) -> DataFrame:
+    """(a, b, probability) of each candidate pair, scored by the core (each Python worker
+    keeps up to ``form_cache`` normalized names)."""
     from pyspark.sql import functions as F
 
     names = keyed.select("id", "name")
@@ -347,7 +368,7 @@ def scored_pairs(keyed: DataFrame, pairs: DataFrame) -> DataFrame:
         names.select(F.col("id").alias("b"), F.col("name").alias("b_name")), "b"
     ).join(names.select(F.col("id").alias("a"), F.col("name").alias("a_name")), "a")
     return with_names.select("a", "b", "a_name", "b_name").mapInPandas(
-        _score_batches, SCORED_SCHEMA
+        partial(_score_batches, form_cache=form_cache), SCORED_SCHEMA
     )
 
 
@@ -563,7 +584,7 @@ def run_cluster_job(spark: SparkSession, job: SparkClusterJob) -> SparkClusterRe
         token = f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}"
         registry = _Registry(token, spark.sparkContext.broadcast(registry_entities(path)))
     keyed = keyed_names(read_names(spark, job))
-    scored = _materialize(scored_pairs(keyed, candidate_pairs(keyed)))
+    scored = _materialize(scored_pairs(keyed, candidate_pairs(keyed), job.form_cache))
     strong = mergeable_edges(keyed, scored)
     labels, rounds = connected_components(strong.select("a", "b"), job.max_iterations)
     members = _materialize(cluster_components(keyed, scored, labels, registry))
@@ -616,7 +637,15 @@ def main(argv: Sequence[str] | None = None) -> None:
         default=None,
         help="a registry export (.jsonl or .csv) on the driver to resolve each entity against",
     )
+    ap.add_argument(
+        "--form-cache",
+        type=int,
+        default=FORM_CACHE,
+        help=f"normalized names each Python worker keeps (about 5 KB each; default {FORM_CACHE})",
+    )
     args = ap.parse_args(argv)
+    if args.form_cache < 0:
+        ap.error("--form-cache must be 0 or more")
     job = SparkClusterJob(
         args.input_path,
         args.output_path,
@@ -624,6 +653,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         args.count_column,
         args.format,
         registry_path=args.registry,
+        form_cache=args.form_cache,
     )
     result = run_cluster_job(spark_session(args.master), job)
     sys.stderr.write(

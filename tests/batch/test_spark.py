@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from click.testing import CliRunner
 
 from app.batch.spark import (
     SparkClusterJob,
+    _form_cache,
     candidate_pairs,
     keyed_names,
     read_names,
@@ -105,8 +107,6 @@ def test_pair_generation_is_an_equi_join(spark, tmp_path, capsys):
 
 
 def test_cli_engine_spark_reads_csv_with_counts(spark, tmp_path):
-    from click.testing import CliRunner
-
     names = [*ARTICLE, "Trump", "!!!", "  "]
     counts = {n: 1 + i % 2 for i, n in enumerate(names)}
     source = tmp_path / "names.csv"
@@ -131,8 +131,6 @@ def test_text_input_and_a_missing_column(spark, tmp_path):
 
 
 def test_registry_resolve_gives_the_local_engines_entities(spark, tmp_path):
-    from click.testing import CliRunner
-
     from ..test_cli import RESOLVED, SEEDS
 
     names = [*RESOLVED, *ARTICLE]
@@ -175,3 +173,36 @@ def test_a_missing_registry_file_is_a_clear_error(spark, tmp_path):
     job = SparkClusterJob(str(source), str(tmp_path / "out"), registry_path=str(tmp_path / "no"))
     with pytest.raises(ValueError, match="is not a file on the driver"):
         run_cluster_job(spark, job)
+
+
+def test_a_small_form_cache_gives_the_same_entities(spark, tmp_path):
+    # Each Python worker keeps at most `form_cache` normalized names; 0 keeps none. The answer
+    # does not depend on it: the job's stage passes the size to every worker.
+    names = list(dict.fromkeys(ARTICLE))
+    source = tmp_path / "names.txt"
+    source.write_text("\n".join(names) + "\n", "utf-8")
+    out = tmp_path / "out"
+    run = CliRunner().invoke(
+        main,
+        ["cluster", str(source), "-o", str(out), "--engine", "spark", "--form-cache", "0"],
+    )
+    assert run.exit_code == 0, run.output
+    assert_same(spark_tables(spark, out), local_tables(dict.fromkeys(names, 1)))
+
+
+def test_form_cache_sizes_are_checked(tmp_path):
+    assert _form_cache(3).cache_info().maxsize == 3
+    assert _form_cache(3) is _form_cache(3)
+    with pytest.raises(ValueError, match="form_cache must be 0 or more"):
+        SparkClusterJob("in", "out", form_cache=-1)
+    source = tmp_path / "names.txt"
+    source.write_text("Zelensky\n", "utf-8")
+    out = str(tmp_path / "out.jsonl")
+    run = CliRunner().invoke(main, ["cluster", str(source), "-o", out, "--form-cache", "5"])
+    assert run.exit_code == 2
+    assert "--form-cache applies to --engine spark only" in run.output
+    run = CliRunner().invoke(
+        main, ["cluster", str(source), "-o", out, "--engine", "spark", "--form-cache", "-1"]
+    )
+    assert run.exit_code == 2
+    assert "-1 is not in the range x>=0" in run.output

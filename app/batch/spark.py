@@ -63,6 +63,7 @@ from app.core.blocking import (
 from app.core.compare import batch_probabilities
 from app.core.index import CandidateIndex, RegistryEntity, index_entities
 from app.core.matcher import BARE_NAME_PROBABILITY, Matcher
+from app.core.memory import collector_paused
 from app.core.normalize import try_normalize_name
 from app.core.types import NameForm
 from app.store.records import registry_entities
@@ -346,15 +347,19 @@ def _score_batches(
     matcher = _matcher()
     form = _form_cache(form_cache)
     for df in batches:
-        pairs = []
-        for a_name, b_name in zip(df["a_name"], df["b_name"], strict=True):
-            fa, fb = form(a_name), form(b_name)
-            if fa is None or fb is None:  # never: both have blocking keys
-                msg = f"candidate pair with an empty name: {a_name!r}, {b_name!r}"
-                raise ValueError(msg)
-            pairs.append((fa, fb))
-        # The batch's trees at once, as clustering in one process scores (the same values).
-        out = batch_probabilities(pairs, matcher.model)
+        # As a clustering run in one process does (``collector_paused``): the cyclic collector's
+        # full passes would walk every cached form, and scoring makes no reference cycles.
+        # Measured on 200,000 pairs in batches of 10,000: 7.8-9.3 s against 10.5-10.8 s.
+        with collector_paused():
+            pairs = []
+            for a_name, b_name in zip(df["a_name"], df["b_name"], strict=True):
+                fa, fb = form(a_name), form(b_name)
+                if fa is None or fb is None:  # never: both have blocking keys
+                    msg = f"candidate pair with an empty name: {a_name!r}, {b_name!r}"
+                    raise ValueError(msg)
+                pairs.append((fa, fb))
+            # The batch's trees at once, as clustering in one process scores (the same values).
+            out = batch_probabilities(pairs, matcher.model)
         yield pd.DataFrame({"a": df["a"], "b": df["b"], "probability": out})
 
 

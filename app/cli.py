@@ -144,7 +144,7 @@ def compare(input_path: Path, output: Path, explain: bool) -> None:
     type=click.IntRange(min=0),
     default=None,
     help="Normalized names each Spark Python worker keeps while scoring (--engine spark; about "
-    "5 KB each; default 1,000,000, so up to about 5 GB a worker; 0 keeps none).",
+    "5 KB each; default 1,000,000, so up to 4 to 5 GB a worker; 0 keeps none).",
 )
 @click.option(
     "--workers",

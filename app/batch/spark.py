@@ -111,7 +111,7 @@ REGISTRY_COLUMNS = ("registry_decision", "registry_reason", "registry_probabilit
 
 
 # Normalized names kept by each Python worker while it scores, by default (4 to 5 KB a form
-# measured with tracemalloc, so up to about 4 GiB per worker; ``SparkClusterJob.form_cache``
+# measured with tracemalloc, so up to 4 to 5 GB per worker; ``SparkClusterJob.form_cache``
 # sets it for executors with less memory). Each name sits in about 20 pairs spread over every
 # partition; without the cache the worker normalized both names of every pair, which cost more
 # than the comparison itself (about 100 µs a name, 130 µs a comparison). The pairs arrive

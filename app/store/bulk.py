@@ -6,33 +6,32 @@ A mixin, so that ``sql.py`` keeps the per-record operations; it relies only on `
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
-from app.errors import ConflictError, InputFormatError
+from app.errors import ConflictError
 from app.store.base import (
-    VERDICTS,
+    Alias,
     AliasDraft,
     Change,
     EntityDraft,
     ImportSummary,
     OnConflict,
     PastJudgement,
-    check_text,
 )
 from app.store.changes import claim_seq, open_snapshot, record_change
 from app.store.rows import (
     CHUNK,
     ENTITY_ID,
     alias_drafts,
+    alias_record,
     alias_row,
     as_utc,
-    check_short,
     entity_row,
+    judgement_row,
     name_digest,
     utc_now,
 )
@@ -78,11 +77,11 @@ class BulkOperations:
             return None
         for row in fresh:
             if row["verdict"] == "confirmed":
-                stmt = sa.select(aliases.c.id).where(
-                    aliases.c.entity_id == row["entity_id"],
-                    aliases.c.name_digest == name_digest(row["name"]),
-                )
-                row["alias_id"] = conn.execute(stmt).scalar_one()
+                alias = self._find_alias(conn, row["entity_id"], row["name"])
+                if alias is None:  # pragma: no cover - the import added the alias
+                    msg = f"confirmed name {row['name'][:80]!r} has no alias"
+                    raise ConflictError(msg)
+                row["alias_id"] = alias.id
         # Writers are serialised (``claim_seq``), so the new ids all lie above today's highest.
         highest = conn.execute(sa.select(sa.func.max(judgements.c.id))).scalar_one()
         for start in range(0, len(fresh), CHUNK):
@@ -99,6 +98,13 @@ class BulkOperations:
             cols.author == row["author"],
         )
         return any(as_utc(at) == row["created_at"] for (at,) in conn.execute(stmt))
+
+    def _find_alias(self, conn: Connection, entity_id: str, name: str) -> Alias | None:
+        stmt = sa.select(aliases).where(
+            aliases.c.entity_id == entity_id, aliases.c.name_digest == name_digest(name)
+        )
+        row = conn.execute(stmt).first()
+        return None if row is None else alias_record(row)
 
     def _exists(self, conn: Connection, entity_id: str) -> bool:
         if not ENTITY_ID.fullmatch(entity_id):
@@ -159,7 +165,7 @@ class BulkOperations:
                     where = f"entities[{n}].aliases[{i}].name"
                     alias_rows.append(alias_row(row["id"], alias, now, where))
                 for i, past in enumerate(draft.judgements):
-                    verdict = _judgement_row(row["id"], past, now, f"entities[{n}].judgements[{i}]")
+                    verdict = judgement_row(row["id"], past, now, f"entities[{n}].judgements[{i}].")
                     verdict_rows.append(verdict)
                     if past.verdict == "confirmed":
                         # A confirmed name is an alias, as ``add_judgement`` makes it.
@@ -208,22 +214,3 @@ class BulkOperations:
                     aliases=tuple(own),
                     judgements=tuple(past),
                 )
-
-
-def _judgement_row(
-    entity_id: str, past: PastJudgement, now: datetime, where: str
-) -> dict[str, Any]:
-    """The ``judgements`` row of an imported verdict, checked as ``add_judgement`` checks one."""
-    name = check_text(past.name, f"{where}.name")
-    if past.verdict not in VERDICTS:
-        msg = f"{where}.verdict {past.verdict[:40]!r} is not one of {', '.join(VERDICTS)}"
-        raise InputFormatError(msg)
-    author = check_short(check_text(past.author, f"{where}.author"), f"{where}.author", 200)
-    return {
-        "name": name,
-        "entity_id": entity_id,
-        "verdict": past.verdict,
-        "author": author or "",
-        "alias_id": None,
-        "created_at": now if past.created_at is None else as_utc(past.created_at).astimezone(UTC),
-    }

@@ -11,13 +11,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from app.core.scripts import token_script
-from app.errors import InvalidNameError, InvalidValueError
+from app.errors import InputFormatError, InvalidNameError, InvalidValueError
 from app.store.base import (
+    VERDICTS,
     Alias,
     AliasDraft,
     Entity,
     EntityDraft,
     Judgement,
+    PastJudgement,
     check_entity_id,
     check_kind,
     check_text,
@@ -37,6 +39,7 @@ __all__ = [
     "entity_row",
     "json_object",
     "judgement_record",
+    "judgement_row",
     "name_digest",
     "script_of",
     "utc_now",
@@ -153,6 +156,27 @@ def entity_row(draft: EntityDraft, now: datetime) -> dict[str, Any]:
         "attributes": json_object(draft.attributes, "attributes"),
         "created_at": now,
         "updated_at": now,
+    }
+
+
+def judgement_row(
+    entity_id: str, verdict: PastJudgement, now: datetime, where: str = ""
+) -> dict[str, Any]:
+    """The ``judgements`` row of a verdict (at ``now`` unless it carries its time, kept in
+    UTC), its fields checked; ``where`` prefixes the field names in errors."""
+    name = check_text(verdict.name, f"{where}name")
+    if verdict.verdict not in VERDICTS:
+        msg = f"{where}verdict {verdict.verdict[:40]!r} is not one of {', '.join(VERDICTS)}"
+        raise InputFormatError(msg)
+    author = check_short(check_text(verdict.author, f"{where}author"), f"{where}author", 200)
+    at = now if verdict.created_at is None else as_utc(verdict.created_at).astimezone(UTC)
+    return {
+        "name": name,
+        "entity_id": entity_id,
+        "verdict": verdict.verdict,
+        "author": author or "",
+        "alias_id": None,
+        "created_at": at,
     }
 
 

@@ -22,9 +22,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Connection, Engine
 
-from app.errors import ConflictError, EntityNotFoundError, InputFormatError
+from app.errors import ConflictError, EntityNotFoundError
 from app.store.base import (
-    VERDICTS,
     Alias,
     AliasDraft,
     AliasQuery,
@@ -37,6 +36,7 @@ from app.store.base import (
     JudgementDraft,
     JudgementQuery,
     Page,
+    PastJudgement,
     check_kind,
     check_text,
 )
@@ -53,6 +53,7 @@ from app.store.rows import (
     entity_row,
     json_object,
     judgement_record,
+    judgement_row,
     name_digest,
     utc_now,
 )
@@ -278,13 +279,6 @@ class SqlStore(BulkOperations):
             record_change(conn, Change(seq, "alias", entity_id, int(alias_id)))
             return self._get_alias(conn, entity_id, int(alias_id))
 
-    def _find_alias(self, conn: Connection, entity_id: str, name: str) -> Alias | None:
-        stmt = sa.select(aliases).where(
-            aliases.c.entity_id == entity_id, aliases.c.name_digest == name_digest(name)
-        )
-        row = conn.execute(stmt).first()
-        return None if row is None else alias_record(row)
-
     def _get_alias(self, conn: Connection, entity_id: str, alias_id: int) -> Alias:
         stmt = sa.select(aliases).where(aliases.c.id == alias_id, aliases.c.entity_id == entity_id)
         row = conn.execute(stmt).first()
@@ -343,11 +337,11 @@ class SqlStore(BulkOperations):
     def add_judgement(self, draft: JudgementDraft) -> Judgement:
         """Record a verdict; a confirmation also adds the name as an alias (source
         ``judgement``) unless the entity has it already."""
-        name = check_text(draft.name, "name")
-        if draft.verdict not in VERDICTS:
-            msg = f"verdict {draft.verdict[:40]!r} is not one of {', '.join(VERDICTS)}"
-            raise InputFormatError(msg)
         now = utc_now()
+        values = judgement_row(
+            draft.entity_id, PastJudgement(draft.name, draft.verdict, draft.author), now
+        )
+        name = values["name"]
         with self.engine.begin() as conn:
             seq = claim_seq(conn)
             self._get_entity(conn, draft.entity_id)
@@ -360,15 +354,7 @@ class SqlStore(BulkOperations):
                     alias_id = int(conn.execute(stmt, row).scalar_one())
                 else:
                     alias_id = found.id
-            author = check_short(check_text(draft.author, "author"), "author", 200) or ""
-            values = {
-                "name": name,
-                "entity_id": draft.entity_id,
-                "verdict": draft.verdict,
-                "author": author,
-                "alias_id": alias_id,
-                "created_at": now,
-            }
+            values["alias_id"] = alias_id
             new_id = int(
                 conn.execute(judgements.insert().returning(judgements.c.id), values).scalar_one()
             )
@@ -378,7 +364,7 @@ class SqlStore(BulkOperations):
                 name,
                 draft.entity_id,
                 draft.verdict,
-                author,
+                values["author"],
                 now,
                 alias_id,
             )

@@ -206,3 +206,15 @@ def test_form_cache_sizes_are_checked(tmp_path):
     )
     assert run.exit_code == 2
     assert "-1 is not in the range x>=0" in run.output
+
+
+def test_score_batches_use_the_cache_size_they_are_given():
+    from app.batch import spark as job
+
+    names = {"a_name": ["Gaddafi", "Qaddafi"], "b_name": ["Qaddafi", "القذافي"]}
+    df = pd.DataFrame({"a": [0, 1], "b": [1, 2], **names})
+    job._FORM_CACHES.pop(7, None)
+    [small] = job._score_batches(iter([df]), form_cache=7)
+    assert job._form_cache(7).cache_info().currsize == 3  # the three distinct names
+    [default] = job._score_batches(iter([df]))
+    assert small["probability"].tolist() == default["probability"].tolist()

@@ -201,3 +201,17 @@ def test_shared_rare_tokens_weigh_more_than_shared_common_ones() -> None:
     assert _feature("rarest_shared_token", "Sergey Prigozhin", "Yevgeny Prigozhin") == 1.0
     assert _feature("rarest_shared_token", "Oroya", "Tariq Abu Shanab") == 0.0
 
+
+def test_a_shared_common_name_alone_is_weak_evidence() -> None:
+    """The packaged model reads the rarity features: two men who share only a common given
+    name are less likely one than two who share only a rare surname."""
+    model = load_model()
+    from app.core.compare import probability
+
+    def p(a: str, b: str) -> float:
+        return probability(normalize_name(a), normalize_name(b), model)
+
+    assert p("Mohammed Ali", "Mohammed Hassan") < 0.15
+    assert p("Mohammed Ali", "Mohammed Hassan") < p("Sergey Prigozhin", "Yevgeny Prigozhin")
+    assert "shared_token_rarity" in model.feature_names
+    assert "rarest_shared_token" in model.feature_names

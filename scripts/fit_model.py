@@ -16,9 +16,7 @@ MINED_SHARE), the random pairs of names in different scripts within each task th
 scores highest (CROSS_MINED_SHARE), and the random pairs of each task, whatever their scripts,
 that it scores highest (ANY_MINED_SHARE). The held-out AUC, expected calibration error and
 false-match rate per task (and on held-out keyed, random, cross-script random and within-task
-random negatives) are printed and stored in the model's provenance. Two features read how common
-a token is (app/core/data/token_frequencies.json): run scripts/token_frequencies.py before a refit
-when normalization or the data change.
+random negatives) are printed and stored in the model's provenance.
 """
 
 from __future__ import annotations
@@ -441,9 +439,6 @@ def main() -> None:
             + ", ".join(TASK_FILES)
             + " and dev_negatives.jsonl; pairs built as the shared evaluator builds them",
             "split": "clusters split in halves by a hash of their id; figures are held-out",
-            "token_frequencies": "app/core/data/token_frequencies.json (scripts/"
-            "token_frequencies.py), counted over all the development clusters: a token's count "
-            "moves by at most one with the held-out half",
             "model": f"sklearn HistGradientBoostingClassifier, {N_TREES} trees of at most "
             f"{MAX_LEAVES} leaves, tasks weighted equally, shape-only pairs weighted "
             f"{SPLIT_WEIGHT}, refitted once with the {MINED_SHARE:.0%} highest-scored of "

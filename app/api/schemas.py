@@ -187,7 +187,7 @@ class CompareResult(BaseModel):
         ge=0.0,
         le=1.0,
         description="Calibrated probability that both names denote the same entity.",
-        examples=[0.8441],
+        examples=[0.8794],
     )
     match: bool = Field(
         description="True when the probability reaches the service's threshold.", examples=[True]
@@ -209,7 +209,7 @@ class CompareResponse(BaseModel):
 
     results: list[CompareResult] = Field(
         description="One result per requested pair, in the same order.",
-        examples=[[{"a": "Gaddafi", "b": "القذافي", "probability": 0.8441, "match": True}]],
+        examples=[[{"a": "Gaddafi", "b": "القذافي", "probability": 0.8794, "match": True}]],
     )
     threshold: float = Field(
         ge=0.0,
@@ -317,13 +317,13 @@ class WeakestLinkResult(BaseModel):
         ge=0.0,
         le=1.0,
         description="Calibrated probability that the two denote the same entity.",
-        examples=[0.7361],
+        examples=[0.7369],
     )
     summary: str = Field(
         description="One plain sentence explaining the pair.",
         examples=[
             "likely the same: same surname after transliteration (Araqchi = Araghchi, q/gh); "
-            "first name missing (Abbas); model: same consonants, a rare token in common."
+            "first name missing (Abbas); model: same consonants."
         ],
     )
 
@@ -363,10 +363,10 @@ class ClusterEntity(BaseModel):
             {
                 "name": "Abbas Araghchi",
                 "partner": "Araqchi",
-                "probability": 0.7361,
+                "probability": 0.7369,
                 "summary": "likely the same: same surname after transliteration (Araghchi = "
-                "Araqchi, gh/q); first name missing (Abbas); model: same consonants, a rare "
-                "token in common.",
+                "Araqchi, gh/q); first name missing (Abbas); model: same consonants, different "
+                "number of tokens.",
             }
         ],
     )

@@ -44,8 +44,6 @@ _PHRASES = {
     "phonetic_agreement": ("same Metaphone keys", "different Metaphone keys"),
     "exact_token_share": ("identical tokens", "no identical token"),
     "token_set_similarity": ("similar token sets", "different token sets"),
-    "shared_token_rarity": ("the rare tokens agree", "the tokens they share are common ones"),
-    "rarest_shared_token": ("a rare token in common", "no rare token in common"),
 }
 # A token pair at or above this similarity is "the same token" (features use the same bar).
 _PRESENT = 0.8

@@ -7,12 +7,9 @@ in its docstring; the docstring's first line is the public explanation shown to 
 
 from __future__ import annotations
 
-import json
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel, JaroWinkler
@@ -36,28 +33,6 @@ def _skeleton_similarity(a: Token, b: Token) -> float:
     if min(len(a.skeleton), len(b.skeleton)) < _MIN_CONSONANTS:
         return min(sim, _jw(a.latin, b.latin))
     return sim
-
-
-# Rarity of a token the frequency table does not list (fewer clusters have it than the table's
-# floor): the highest.
-_UNLISTED_RARITY = 1.0
-
-
-@lru_cache(maxsize=1)
-def _token_rarities() -> dict[str, float]:
-    """Rarity of the common tokens of ``data/token_frequencies.json`` (written by
-    scripts/token_frequencies.py, by folded spelling): 1 - log(1 + clusters with the token) /
-    log(1 + all clusters), near 0 for a token every cluster has."""
-    raw = json.loads(
-        resources.files("app.core").joinpath("data/token_frequencies.json").read_text("utf-8")
-    )
-    scale = math.log1p(raw["clusters"])
-    return {t: 1.0 - math.log1p(c) / scale for t, c in raw["frequencies"].items()}
-
-
-def token_rarity(token: Token) -> float:
-    """How rare the token's folded spelling is in names (0-1; 1 = not a common token)."""
-    return _token_rarities().get(token.latin, _UNLISTED_RARITY)
 
 
 def _vowel_poor(a: Token, b: Token) -> bool:
@@ -305,24 +280,6 @@ def acronym_match(al: Alignment) -> float:
     return 0.0
 
 
-def shared_token_rarity(al: Alignment) -> float:
-    """Share of the names' rare-token weight that both names share (0-1; tokens weighted by
-    rarity): a shared "Ravanchi" says more than a shared "Mohammed" or "Saint", and a missing
-    rare token more than a missing common one."""
-    rarities = [token_rarity(t) for t in (*al.a.core_tokens, *al.b.core_tokens)]
-    shared = sum(
-        token_rarity(p.a) + token_rarity(p.b) for p in al.pairs if p.similarity >= _PRESENT
-    )
-    whole = sum(rarities)
-    return shared / whole if whole else 0.0
-
-
-def rarest_shared_token(al: Alignment) -> float:
-    """Rarity of the rarest token present in both names (0-1; 0 = none shared)."""
-    present = [p for p in al.pairs if p.similarity >= _PRESENT]
-    return max((min(token_rarity(p.a), token_rarity(p.b)) for p in present), default=0.0)
-
-
 def longer_token_count(al: Alignment) -> float:
     """Core tokens in the longer name (1-6; 6 = six or more): long names share more by chance."""
     return float(min(max(len(al.a.core_tokens), len(al.b.core_tokens)), 6))
@@ -366,8 +323,6 @@ FEATURES: tuple[Callable[[Alignment], float], ...] = (
     acronym_match,
     longer_token_count,
     designator_tokens,
-    shared_token_rarity,
-    rarest_shared_token,
 )
 
 # How each feature may move the probability (+1: only up as it grows, -1: only down, 0: free).
@@ -389,8 +344,6 @@ MONOTONE: dict[str, int] = {
     "acronym_match": 1,
     "number_conflict": -1,
     "number_missing": -1,
-    "shared_token_rarity": 1,
-    "rarest_shared_token": 1,
 }
 
 
@@ -431,8 +384,6 @@ def feature_vector(a: NameForm, b: NameForm) -> list[float]:
     consonants: list[float] = []
     skeleton_same = phonetic_same = exact_same = present = 0
     weakest = 2.0
-    shared_rarity = rarest_shared = 0.0
-    rarities, common = _token_rarities(), _UNLISTED_RARITY
     initial_used = False
     truncated = 0.0
     for x, y, sim, initial in aligned:
@@ -446,11 +397,7 @@ def feature_vector(a: NameForm, b: NameForm) -> list[float]:
         phonetic_same += metaphone(xl) == metaphone(yl)
         exact_same += xl == yl
         weakest = min(weakest, sim)
-        if sim >= _PRESENT:
-            present += 1
-            rarity_x, rarity_y = rarities.get(xl, common), rarities.get(yl, common)
-            shared_rarity += rarity_x + rarity_y
-            rarest_shared = max(rarest_shared, min(rarity_x, rarity_y))
+        present += sim >= _PRESENT
         initial_used = initial_used or initial
         if not truncated and xl != yl:
             short, long = (yl, xl) if len(yl) < len(xl) else (xl, yl)
@@ -474,7 +421,6 @@ def feature_vector(a: NameForm, b: NameForm) -> list[float]:
     )
     numbers_a, numbers_b = a.numbers, b.numbers
     crossed = a.is_latin != b.is_latin
-    whole_rarity = sum([rarities.get(t.latin, common) for t in (*ta, *tb)])
     return [
         aligned_jw,
         aligned_skeleton,
@@ -500,8 +446,6 @@ def feature_vector(a: NameForm, b: NameForm) -> list[float]:
         _acronym_pair(a, b),
         float(min(max(len(ta), len(tb)), 6)),
         float(min(len(a.tokens) - len(ta) + len(b.tokens) - len(tb), 4)),
-        shared_rarity / whole_rarity if whole_rarity else 0.0,
-        rarest_shared,
     ]
 
 

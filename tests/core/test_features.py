@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.core.compare import _ordered, feature_values
-from app.core.features import FEATURE_NAMES, FEATURES, align, feature_vector, token_rarity
+from app.core.features import FEATURE_NAMES, FEATURES, align, feature_vector
 from app.core.normalize import normalize_name, try_normalize_name
 from app.core.score import Model, Tree, _compiled, _tree_arrays, _walk_levels, load_model
 
@@ -175,43 +175,3 @@ def test_probability_paths_agree() -> None:
     assert [probability(a, b, model) for a, b in forms] == explained
     assert batch_probabilities(forms, model) == explained
     assert [probability(b, a, model) for a, b in forms] == explained
-
-
-def _feature(name: str, a: str, b: str) -> float:
-    return feature_values(normalize_name(a), normalize_name(b))[name]
-
-
-def test_common_tokens_are_less_rare_than_unseen_ones() -> None:
-    """The rarity table (scripts/token_frequencies.py) knows common given names and place
-    words, and every token it does not list counts as the rarest."""
-    rarity = {t.latin: token_rarity(t) for t in normalize_name("Mohammed Ali Ravanchi").tokens}
-    assert rarity["ravanchi"] == 1.0
-    assert 0.0 < rarity["mohammed"] < 0.7
-    assert 0.0 < rarity["ali"] < 0.7
-
-
-def test_shared_rare_tokens_weigh_more_than_shared_common_ones() -> None:
-    # A shared common given name is little of two rare surnames' rarity; a shared rare surname
-    # is most of the Prigozhins'.
-    common = _feature("shared_token_rarity", "Mohammed Ravanchi", "Mohammed Araghchi")
-    rare = _feature("shared_token_rarity", "Sergey Prigozhin", "Yevgeny Prigozhin")
-    assert common < 0.35 < rare < 0.7
-    assert _feature("shared_token_rarity", "Takht Ravanchi", "Takht Rwanchi") == 1.0
-    assert _feature("rarest_shared_token", "Mohammed Ali", "Mohammed Hassan") < 0.7
-    assert _feature("rarest_shared_token", "Sergey Prigozhin", "Yevgeny Prigozhin") == 1.0
-    assert _feature("rarest_shared_token", "Oroya", "Tariq Abu Shanab") == 0.0
-
-
-def test_a_shared_common_name_alone_is_weak_evidence() -> None:
-    """The packaged model reads the rarity features: two men who share only a common given
-    name are less likely one than two who share only a rare surname."""
-    model = load_model()
-    from app.core.compare import probability
-
-    def p(a: str, b: str) -> float:
-        return probability(normalize_name(a), normalize_name(b), model)
-
-    assert p("Mohammed Ali", "Mohammed Hassan") < 0.15
-    assert p("Mohammed Ali", "Mohammed Hassan") < p("Sergey Prigozhin", "Yevgeny Prigozhin")
-    assert "shared_token_rarity" in model.feature_names
-    assert "rarest_shared_token" in model.feature_names

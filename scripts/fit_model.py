@@ -319,6 +319,50 @@ def new_model(names: list[str]) -> HistGradientBoostingClassifier:
     )
 
 
+def fit_trees(
+    feats: dict, names: list[str], xmined_share: float, amined_share: float
+) -> tuple[HistGradientBoostingClassifier, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The trees of the fit (the second fit after mining when any pool is mined) and their
+    training rows, labels, weights and calibration mask (the evaluator-like training pairs)."""
+    xs, ys, ws = [], [], []
+    calib = []
+    for (task, split), (rows, y) in feats.items():
+        if split not in ("train", "extra", "romanized", "keyed") or not len(rows):
+            continue
+        n_train = len(feats[(task, "train")][1]) if (task, "train") in feats else len(y)
+        xs.append(matrix(rows, names))
+        ys.append(y)
+        scale = SPLIT_WEIGHT.get(split, 1.0)
+        ws.append(np.full(len(y), scale * TASK_WEIGHT.get(task, 1000.0) / max(n_train, 1)))
+        calib.append(np.full(len(y), split == "train"))
+    x, y, w = np.vstack(xs), np.concatenate(ys), np.concatenate(ws)
+    in_calib = np.concatenate(calib)
+    gbm = new_model(names).fit(x, y, sample_weight=w)
+    pools = []
+    if SPLIT_WEIGHT["mined"] > 0 and ("mixed", "random") in feats:
+        pools.append(("random place/person", [("mixed", "random")], MINED_SHARE, "mined"))
+    cross = [key for key in feats if key[1] == "xrandom" and len(feats[key][1])]
+    if SPLIT_WEIGHT["xmined"] > 0 and cross:
+        pools.append(("random cross-script", cross, xmined_share, "xmined"))
+    within = [key for key in feats if key[1] == "arandom" and len(feats[key][1])]
+    if SPLIT_WEIGHT["amined"] > 0 and within:
+        pools.append(("random within-task", within, amined_share, "amined"))
+    if pools:
+        # Every pool is scored by the first fit; the second fit sees all mined pairs at once.
+        for label, keys, share, split in pools:
+            pool = np.vstack([matrix(feats[key][0], names) for key in keys])
+            hardest = np.argsort(-gbm.decision_function(pool), kind="stable")
+            mined = pool[hardest[: int(len(pool) * share)]]
+            print(f"mined {len(mined)} hard negatives of {len(pool)} {label} pairs", flush=True)
+            weight = SPLIT_WEIGHT[split] * TASK_WEIGHT["mixed"] / len(mined)
+            x = np.vstack([x, mined])
+            y = np.concatenate([y, np.zeros(len(mined), dtype=y.dtype)])
+            w = np.concatenate([w, np.full(len(mined), weight)])
+            in_calib = np.concatenate([in_calib, np.zeros(len(mined), dtype=bool)])
+        gbm = new_model(names).fit(x, y, sample_weight=w)
+    return gbm, x, y, w, in_calib
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cache", type=Path, help="pickle of featurized pairs to reuse")
@@ -344,42 +388,7 @@ def main() -> None:
     t0 = time.time()
     feats = featurized_tasks(args.cache)
     names = list(feats[next(iter(feats))][0][0])
-    xs, ys, ws = [], [], []
-    calib = []
-    for (task, split), (rows, y) in feats.items():
-        if split not in ("train", "extra", "romanized", "keyed") or not len(rows):
-            continue
-        n_train = len(feats[(task, "train")][1]) if (task, "train") in feats else len(y)
-        xs.append(matrix(rows, names))
-        ys.append(y)
-        scale = SPLIT_WEIGHT.get(split, 1.0)
-        ws.append(np.full(len(y), scale * TASK_WEIGHT.get(task, 1000.0) / max(n_train, 1)))
-        calib.append(np.full(len(y), split == "train"))
-    x, y, w = np.vstack(xs), np.concatenate(ys), np.concatenate(ws)
-    in_calib = np.concatenate(calib)
-    gbm = new_model(names).fit(x, y, sample_weight=w)
-    pools = []
-    if SPLIT_WEIGHT["mined"] > 0 and ("mixed", "random") in feats:
-        pools.append(("random place/person", [("mixed", "random")], MINED_SHARE, "mined"))
-    cross = [key for key in feats if key[1] == "xrandom" and len(feats[key][1])]
-    if SPLIT_WEIGHT["xmined"] > 0 and cross:
-        pools.append(("random cross-script", cross, args.xmined_share, "xmined"))
-    within = [key for key in feats if key[1] == "arandom" and len(feats[key][1])]
-    if SPLIT_WEIGHT["amined"] > 0 and within:
-        pools.append(("random within-task", within, args.amined_share, "amined"))
-    if pools:
-        # Every pool is scored by the first fit; the second fit sees all mined pairs at once.
-        for label, keys, share, split in pools:
-            pool = np.vstack([matrix(feats[key][0], names) for key in keys])
-            hardest = np.argsort(-gbm.decision_function(pool), kind="stable")
-            mined = pool[hardest[: int(len(pool) * share)]]
-            print(f"mined {len(mined)} hard negatives of {len(pool)} {label} pairs", flush=True)
-            weight = SPLIT_WEIGHT[split] * TASK_WEIGHT["mixed"] / len(mined)
-            x = np.vstack([x, mined])
-            y = np.concatenate([y, np.zeros(len(mined), dtype=y.dtype)])
-            w = np.concatenate([w, np.full(len(mined), weight)])
-            in_calib = np.concatenate([in_calib, np.zeros(len(mined), dtype=bool)])
-        gbm = new_model(names).fit(x, y, sample_weight=w)
+    gbm, x, y, w, in_calib = fit_trees(feats, names, args.xmined_share, args.amined_share)
     z = gbm.decision_function(x[in_calib])
     slope, offset = platt(z, y[in_calib], w[in_calib])
     segment = segments(x, names)

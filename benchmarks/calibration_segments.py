@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
+from sklearn.ensemble import HistGradientBoostingClassifier
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
@@ -35,14 +36,14 @@ from scripts import fit_model as fm  # noqa: E402
 
 Segmenter = Callable[[npt.NDArray[np.float64]], npt.NDArray[np.int64]]
 _HELD_OUT = ("test", "arandom_test", "xrandom_test", "keyed_test")
+_READING = "## Reading"
 
 
 def segmenters(names: list[str]) -> dict[str, Segmenter]:
     col = {n: i for i, n in enumerate(names)}
 
     def three(x: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
-        crossed, romanized = x[:, col["cross_script"]] > 0, x[:, col["non_latin_pair"]] > 0
-        return np.where(crossed, 1, np.where(romanized, 2, 0))
+        return fm.segments(x, names)  # the packaged rule (app.core.score.calibration_segment)
 
     def four(x: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
         s = three(x)
@@ -55,7 +56,13 @@ def segmenters(names: list[str]) -> dict[str, Segmenter]:
     return {"3 segments": three, "4 segments": four, "5 segments": five}
 
 
-def evaluate(feats: dict, names: list[str], gbm, steps, segment: Segmenter) -> dict[str, str]:
+def evaluate(
+    feats: dict,
+    names: list[str],
+    gbm: HistGradientBoostingClassifier,
+    steps: dict[int, tuple[float, float]],
+    segment: Segmenter,
+) -> dict[str, str]:
     """Held-out ECE of each task's evaluator-like pairs; false matches of its negatives."""
     out: dict[str, list[str]] = {}
     for (task, split), (rows, yt) in sorted(feats.items()):
@@ -75,17 +82,19 @@ def evaluate(feats: dict, names: list[str], gbm, steps, segment: Segmenter) -> d
     return {task: "; ".join(parts) for task, parts in out.items()}
 
 
-def platt_steps(gbm, x, y, w, mask, segment: Segmenter) -> dict[int, tuple[float, float]]:
-    """fit_model's rule: a sigmoid per segment with both classes present, else the global one."""
+def platt_steps(
+    gbm: HistGradientBoostingClassifier,
+    x: npt.NDArray[np.float64],
+    y: npt.NDArray[np.int64],
+    w: npt.NDArray[np.float64],
+    mask: npt.NDArray[np.bool_],
+    segment: Segmenter,
+) -> dict[int, tuple[float, float]]:
+    """fit_model's rule (``segment_steps``) over ``segment``'s kinds; -1: the global step."""
     z = gbm.decision_function(x[mask])
-    seg, yc, wc = segment(x[mask]), y[mask], w[mask]
-    steps = {-1: fm.platt(z, yc, wc)}
-    for k in np.unique(segment(x)):
-        m = seg == k
-        share = float((yc[m] * wc[m]).sum() / wc[m].sum()) if m.any() else 0.0
-        ok = m.sum() >= 50 and fm.MIN_CLASS_SHARE <= share <= 1 - fm.MIN_CLASS_SHARE
-        steps[int(k)] = fm.platt(z[m], yc[m], wc[m]) if ok else steps[-1]
-    return steps
+    seg = segment(x[mask])
+    steps = fm.segment_steps(z, y[mask], w[mask], seg, int(segment(x).max()) + 1)
+    return {-1: fm.platt(z, y[mask], w[mask]), **dict(enumerate(steps))}
 
 
 def main() -> None:
@@ -117,7 +126,10 @@ def main() -> None:
         lines += [f"## {label}", ""]
         lines += [f"- {task}: {text}" for task, text in per_task.items()]
         lines.append("")
-    args.out.write_text("\n".join(lines), encoding="utf-8")
+    # The file's hand-written reading, if any, stays below the new figures.
+    old = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
+    reading = old[old.index(_READING) :] if _READING in old else ""
+    args.out.write_text("\n".join(lines) + reading, encoding="utf-8")
     print("\n".join(lines))
 
 

@@ -284,6 +284,26 @@ def segments(x: np.ndarray, names: list[str]) -> np.ndarray:
     return np.array([calibration_segment(dict(zip(keys, r, strict=True))) for r in x[:, cols]])
 
 
+def segment_steps(
+    z: np.ndarray, y: np.ndarray, w: np.ndarray, segment: np.ndarray, count: int
+) -> list[tuple[float, float]]:
+    """Platt slope and offset of each segment 0..count-1 of the calibration pairs (log-odds
+    ``z``, labels, weights, segment of each pair), or the global step where a segment has too
+    few pairs of either kind: a sigmoid fitted there would learn the segment's label mix, not
+    how its scores map to probabilities."""
+    fallback = platt(z, y, w)
+    steps = []
+    for k in range(count):
+        mask = segment == k
+        labels, weights = y[mask], w[mask]
+        share = float((labels * weights).sum() / weights.sum()) if mask.any() else 0.0
+        if mask.sum() < 50 or not MIN_CLASS_SHARE <= share <= 1 - MIN_CLASS_SHARE:
+            steps.append(fallback)
+        else:
+            steps.append(platt(z[mask], labels, weights))
+    return steps
+
+
 def ece(p: np.ndarray, y: np.ndarray) -> float:
     bins = np.minimum((p * 10).astype(int), 9)
     return float(sum(abs(p[bins == b].sum() - y[bins == b].sum()) for b in range(10)) / len(p))
@@ -391,19 +411,10 @@ def main() -> None:
     gbm, x, y, w, in_calib = fit_trees(feats, names, args.xmined_share, args.amined_share)
     z = gbm.decision_function(x[in_calib])
     slope, offset = platt(z, y[in_calib], w[in_calib])
-    segment = segments(x, names)
-    per_segment = []
-    for k in range(len(SEGMENTS)):
-        mask = segment[in_calib] == k
-        labels, weights = y[in_calib][mask], w[in_calib][mask]
-        share = float((labels * weights).sum() / weights.sum()) if mask.any() else 0.0
-        if mask.sum() < 50 or not MIN_CLASS_SHARE <= share <= 1 - MIN_CLASS_SHARE:
-            # Too few calibration pairs of either kind: a sigmoid fitted there would learn the
-            # segment's label mix, not how its scores map to probabilities. The global step.
-            per_segment.append((slope, offset))
-        else:
-            per_segment.append(platt(z[mask], labels, weights))
-        print(f"segment {SEGMENTS[k]}: {int(mask.sum())} pairs, {per_segment[-1]}")
+    segment = segments(x, names)[in_calib]
+    per_segment = segment_steps(z, y[in_calib], w[in_calib], segment, len(SEGMENTS))
+    for k, step in enumerate(per_segment):
+        print(f"segment {SEGMENTS[k]}: {int((segment == k).sum())} pairs, {step}")
     report = {}
     for (task, split), (rows, yt) in sorted(feats.items()):
         if split not in ("test", "keyed_test", "random_test", "xrandom_test", "arandom_test"):

@@ -74,9 +74,26 @@ def _generic_prefixes() -> tuple[str, ...]:
     return tuple(parts["generic_prefixes"])
 
 
+# Shortest entry of ``generic_prefixes`` that is a stem (matches any word it begins). A shorter
+# entry ("shi", "gas", "bank", "ville", "shahr") begins too many personal and place names
+# ("Shinzo", "Gaston", "Bankole", "Villeneuve", "Shahram") and matches only itself and its plural.
+MIN_GENERIC_STEM = 6
+
+
+@lru_cache(maxsize=1)
+def _generic_words() -> tuple[frozenset[str], tuple[str, ...]]:
+    prefixes = _generic_prefixes()
+    short = [p for p in prefixes if len(p) < MIN_GENERIC_STEM]
+    words = frozenset(short + [p + "s" for p in short] + [p + "es" for p in short])
+    return words, tuple(p for p in prefixes if len(p) >= MIN_GENERIC_STEM)
+
+
 def _is_generic(latin: str) -> bool:
-    """Generic designators ("republic", "bank", "international") in any common spelling."""
-    return latin.startswith(_generic_prefixes()) if len(latin) >= 3 else False
+    """Generic designators ("republic", "banks", "international") in any common spelling: a
+    stem of ``MIN_GENERIC_STEM`` letters or more begins the word, a shorter entry is the word
+    or its plural."""
+    words, stems = _generic_words()
+    return latin in words or latin.startswith(stems)
 
 
 def _clean(raw: str) -> str:

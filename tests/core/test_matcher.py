@@ -113,6 +113,11 @@ def test_variants_match(a, b):
         # A short name against a long one with nothing in common: 0.875 before the fit mined
         # random pairs within each task.
         ("Oroya", "TARIQ ABU SHANAB EST. FOR TRADE AND COMMERCE"),
+        # Given names that begin like a short designator ("shi", "gas", "shahr"): 0.98, 0.95
+        # and 0.96 while they were read as designators and only the surname had to match.
+        ("Shinzo Abe", "Shigeru Abe"),
+        ("Gaston Dupont", "Gaspard Dupont"),
+        ("Shahram Amiri", "Shahrokh Amiri"),
     ],
 )
 def test_different_entities_do_not_match(a, b):

@@ -55,6 +55,30 @@ def test_particles_are_marked_not_removed():
     assert [t.latin for t in form.core_tokens] == ["qaeda"]
 
 
+@pytest.mark.parametrize(
+    ("raw", "core"),
+    [
+        ("Islamic Republic of Iran", ["iran"]),
+        ("Republika Srpska", ["srpska"]),
+        ("Bank Melli", ["melli"]),
+        ("Armed Forces", ["armed"]),
+        ("Shijiazhuang Shi", ["shijiazhuang"]),
+    ],
+)
+def test_generic_designators_are_not_core(raw, core):
+    assert [t.latin for t in normalize_name(raw).core_tokens] == core
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["Shinzo Abe", "Shahram Amiri", "Gaston Bachelard", "Frank Grossman", "Denis Villeneuve"],
+)
+def test_names_that_begin_like_a_short_designator_stay_core(raw):
+    # "shi", "shahr", "gas", "gross" and "ville" are designators only as whole words.
+    form = normalize_name(raw)
+    assert form.core_tokens == form.tokens
+
+
 def test_scripts_detected():
     assert normalize_name("Зеленский").scripts == ("Cyrillic",)
     assert normalize_name("القذافي").scripts == ("Arabic",)

@@ -76,16 +76,21 @@ def _generic_prefixes() -> tuple[str, ...]:
 
 # Shortest entry of ``generic_prefixes`` that is a stem (matches any word it begins). A shorter
 # entry ("shi", "gas", "bank", "ville", "shahr") begins too many personal and place names
-# ("Shinzo", "Gaston", "Bankole", "Villeneuve", "Shahram") and matches only itself and its plural.
+# ("Shinzo", "Gaston", "Bankole", "Villeneuve", "Shahram") and matches only itself and its plural,
+# as do the longer entries of ``generic_whole_words`` ("marine": "Marinescu", "Marinelli").
 MIN_GENERIC_STEM = 6
 
 
 @lru_cache(maxsize=1)
 def _generic_words() -> tuple[frozenset[str], tuple[str, ...]]:
     prefixes = _generic_prefixes()
-    short = [p for p in prefixes if len(p) < MIN_GENERIC_STEM]
+    base = resources.files("app.core").joinpath("data")
+    whole = set(
+        json.loads(base.joinpath("particles.json").read_text("utf-8"))["generic_whole_words"]
+    )
+    short = [p for p in prefixes if len(p) < MIN_GENERIC_STEM or p in whole]
     words = frozenset(short + [p + "s" for p in short] + [p + "es" for p in short])
-    return words, tuple(p for p in prefixes if len(p) >= MIN_GENERIC_STEM)
+    return words, tuple(p for p in prefixes if p not in words)
 
 
 def _is_generic(latin: str) -> bool:

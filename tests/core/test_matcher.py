@@ -118,6 +118,7 @@ def test_variants_match(a, b):
         ("Shinzo Abe", "Shigeru Abe"),
         ("Gaston Dupont", "Gaspard Dupont"),
         ("Shahram Amiri", "Shahrokh Amiri"),
+        ("Ion Marinescu", "Ion Popescu"),
     ],
 )
 def test_different_entities_do_not_match(a, b):

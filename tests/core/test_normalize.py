@@ -71,10 +71,17 @@ def test_generic_designators_are_not_core(raw, core):
 
 @pytest.mark.parametrize(
     "raw",
-    ["Shinzo Abe", "Shahram Amiri", "Gaston Bachelard", "Frank Grossman", "Denis Villeneuve"],
+    [
+        "Shinzo Abe",
+        "Shahram Amiri",
+        "Gaston Bachelard",
+        "Frank Grossman",
+        "Denis Villeneuve",
+        "Ion Marinescu",
+    ],
 )
 def test_names_that_begin_like_a_short_designator_stay_core(raw):
-    # "shi", "shahr", "gas", "gross" and "ville" are designators only as whole words.
+    # "shi", "shahr", "gas", "gross", "ville" and "marine" are designators only as whole words.
     form = normalize_name(raw)
     assert form.core_tokens == form.tokens
 

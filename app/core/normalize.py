@@ -55,6 +55,9 @@ _SPACES = re.compile(r"\s+")
 _POSSESSIVE = re.compile(r"(?<=\w)'s\b", re.IGNORECASE)
 # Token separators: anything that is not a letter, a combining mark, a digit or an apostrophe.
 _SPLIT = re.compile(r"[^\w'\u0300-\u036f]+|_+")
+# Letters joined by dots ("S.A.", "L.L.C.", "C.V."): kept as one token when they spell a legal
+# form, else split into initials ("J.R.R.").
+_DOTTED = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]\.?")
 _ABJADS = frozenset({"Arabic", "Hebrew", "Syriac", "Thaana"})
 
 
@@ -133,15 +136,29 @@ def _titles_by_first_word() -> dict[str, tuple[tuple[str, ...], ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
+def _pieces(word: str) -> list[str]:
+    """The token pieces of one space-separated word: split at punctuation, except a dotted legal
+    form ("S.A.", "L.L.C."), which stays one piece ("SA", "LLC") rather than becoming initials
+    that match any word with those first letters."""
+    core = word.strip(",;:")
+    if _DOTTED.fullmatch(core):
+        joined = core.replace(".", "")
+        if _fold_word(joined) in _tables()[2]:
+            return [joined]
+    return [p for p in _SPLIT.split(word) if p]
+
+
 def _reorder(text: str) -> tuple[str, bool]:
     if text.count(",") != 1:
         return text, False
     last, first = (p.strip() for p in text.split(","))
-    first_words = [w for w in _SPLIT.split(first) if w]
+    first_words = [p for w in first.split() for p in _pieces(w)]
     if not last or not first_words or len(first_words) > 4:
         return text, False
-    _, _, legal = _tables()
-    if all(_fold_word(w) in legal for w in first_words):
+    _, particles, legal = _tables()
+    folded = [_fold_word(w) for w in first_words]
+    # "ACME, S.A. de C.V." is a company and its legal form, not "Last, First".
+    if all(w in legal or w in particles for w in folded) and any(w in legal for w in folded):
         return text, False
     return f"{first} {last}", True
 
@@ -202,7 +219,7 @@ def _tokenize(words: list[str]) -> tuple[Token, ...]:
     marked = particles | legal
     tokens: list[Token] = []
     for word in words:
-        for piece in _SPLIT.split(word):
+        for piece in _pieces(word):
             piece = piece.replace("'", "")
             if not piece:
                 continue

@@ -70,6 +70,30 @@ def test_generic_designators_are_not_core(raw, core):
 
 
 @pytest.mark.parametrize(
+    ("raw", "tokens", "reordered"),
+    [
+        ("TROBER, S.A.", ["trober", "sa"], False),
+        (
+            "GRUPO COMERCIAL ROOL, S.A. DE C.V.",
+            ["grupo", "comercial", "rool", "sa", "de", "cv"],
+            False,
+        ),
+        ("LIA CO L.L.C.", ["lia", "co", "llc"], False),
+        ("ABC S.A.R.L.", ["abc", "sarl"], False),
+        # Dotted letters that are no legal form stay initials.
+        ("J.R.R. Tolkien", ["j", "r", "r", "tolkien"], False),
+        ("SMITH, J.R.", ["j", "r", "smith"], True),
+    ],
+)
+def test_dotted_legal_forms_are_one_token(raw, tokens, reordered):
+    form = normalize_name(raw)
+    assert [t.latin for t in form.tokens] == tokens
+    assert form.reordered is reordered
+    # "C.V." is a legal form, not the Roman numeral V.
+    assert not form.numbers
+
+
+@pytest.mark.parametrize(
     "raw",
     [
         "Shinzo Abe",

@@ -121,6 +121,12 @@ def test_variants_match(a, b):
         ("Ion Marinescu", "Ion Popescu"),
         # "S.A." read as the initials S and A: 0.74 before dotted legal forms became one token.
         ("SES AUTOMOBILE", "TROBER, S.A."),
+        # Two companies that share only Spanish designators ("Corporación", "de", "S.A./C.A."):
+        # 0.85 while "corporacion" and "C.A." were read as words.
+        (
+            "CORPORACION DE ALMACENES POR DEPARTAMENTOS S.A.",
+            "CORPORACION VENEZOLANA DE GUAYANA MINERVEN C.A.",
+        ),
     ],
 )
 def test_different_entities_do_not_match(a, b):

@@ -63,6 +63,8 @@ def test_particles_are_marked_not_removed():
         ("Bank Melli", ["melli"]),
         ("Armed Forces", ["armed"]),
         ("Shijiazhuang Shi", ["shijiazhuang"]),
+        ("Comercializadora Alba S.A.", ["alba"]),
+        ("Constructora y Transportes del Norte", ["norte"]),
     ],
 )
 def test_generic_designators_are_not_core(raw, core):
@@ -80,6 +82,7 @@ def test_generic_designators_are_not_core(raw, core):
         ),
         ("LIA CO L.L.C.", ["lia", "co", "llc"], False),
         ("ABC S.A.R.L.", ["abc", "sarl"], False),
+        ("MINERVEN C.A.", ["minerven", "ca"], False),
         # Dotted letters that are no legal form stay initials.
         ("J.R.R. Tolkien", ["j", "r", "r", "tolkien"], False),
         ("SMITH, J.R.", ["j", "r", "smith"], True),

@@ -62,6 +62,7 @@ SAMPLE_NAMES = 1500
 # Score cutoffs at which the all-pairs rapidfuzz baseline calls a pair a match (for the blocking
 # recall against it): 90 is the usual cutoff for spelling variants, 80 a loose one.
 RAPIDFUZZ_CUTOFFS = (80, 90)
+RAPIDFUZZ_SCORERS = (fuzz.WRatio, fuzz.token_sort_ratio)
 BASELINE_SAMPLE = 10_000
 
 
@@ -132,10 +133,8 @@ def blocking_recall(names: list[tuple[str, str]], workers: int, seed: int) -> di
     # The same sample scored by the all-pairs baseline (rapidfuzz over the romanized forms):
     # of the pairs it calls matches at a cutoff, the share blocking proposes.
     latin = [gforms[k].latin for k in sample]
-    position = {k: s for s, k in enumerate(sample)}
-    rows = np.array([position[i] for i in all_pairs[:, 0].tolist()], dtype=np.int64)
-    cols = np.array([position[j] for j in all_pairs[:, 1].tolist()], dtype=np.int64)
-    for scorer in (fuzz.WRatio, fuzz.token_sort_ratio):
+    rows, cols = np.searchsorted(sample, all_pairs[:, 0]), np.searchsorted(sample, all_pairs[:, 1])
+    for scorer in RAPIDFUZZ_SCORERS:
         scores = process.cdist(latin, latin, scorer=scorer, workers=-1, dtype=np.uint8)
         pair_scores = scores[rows, cols]
         for cutoff in RAPIDFUZZ_CUTOFFS:
@@ -242,7 +241,7 @@ def _markdown(rows: list[dict[str, Any]], baseline: dict[str, float], workers: i
                 f"above the decision threshold, of which {b['gold_matched_pairs']:,} are gold "
                 "matches."
             )
-            for scorer in ("WRatio", "token_sort_ratio"):
+            for scorer in (s.__name__ for s in RAPIDFUZZ_SCORERS):
                 for cutoff in RAPIDFUZZ_CUTOFFS:
                     key = f"{scorer}_{cutoff}"
                     if f"{key}_recall" in b:

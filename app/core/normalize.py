@@ -29,8 +29,9 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
+from typing import Any
 
 from app.core.phonetic import consonant_key, skeleton
 from app.core.scripts import token_script
@@ -61,20 +62,20 @@ _DOTTED = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]\.?")
 _ABJADS = frozenset({"Arabic", "Hebrew", "Syriac", "Thaana"})
 
 
+@cache
+def _data(name: str) -> dict[str, Any]:
+    """One table of ``app/core/data`` (each read once)."""
+    base = resources.files("app.core").joinpath("data")
+    table: dict[str, Any] = json.loads(base.joinpath(name).read_text("utf-8"))
+    return table
+
+
 @lru_cache(maxsize=1)
 def _tables() -> tuple[tuple[tuple[str, ...], ...], frozenset[str], frozenset[str]]:
-    base = resources.files("app.core").joinpath("data")
-    titles = json.loads(base.joinpath("titles.json").read_text("utf-8"))["titles"]
-    parts = json.loads(base.joinpath("particles.json").read_text("utf-8"))
+    titles = _data("titles.json")["titles"]
+    parts = _data("particles.json")
     title_words = tuple(sorted((tuple(t.split()) for t in titles), key=len, reverse=True))
     return title_words, frozenset(parts["particles"]), frozenset(parts["legal_forms"])
-
-
-@lru_cache(maxsize=1)
-def _generic_prefixes() -> tuple[str, ...]:
-    base = resources.files("app.core").joinpath("data")
-    parts = json.loads(base.joinpath("particles.json").read_text("utf-8"))
-    return tuple(parts["generic_prefixes"])
 
 
 # Shortest entry of ``generic_prefixes`` that is a stem (matches any word it begins). A shorter
@@ -86,11 +87,10 @@ MIN_GENERIC_STEM = 6
 
 @lru_cache(maxsize=1)
 def _generic_words() -> tuple[frozenset[str], tuple[str, ...]]:
-    prefixes = _generic_prefixes()
-    base = resources.files("app.core").joinpath("data")
-    whole = set(
-        json.loads(base.joinpath("particles.json").read_text("utf-8"))["generic_whole_words"]
-    )
+    """The designators matched as whole words (with their plurals), and the stems."""
+    parts = _data("particles.json")
+    whole = set(parts["generic_whole_words"])
+    prefixes = parts["generic_prefixes"]
     short = [p for p in prefixes if len(p) < MIN_GENERIC_STEM or p in whole]
     words = frozenset(short + [p + "s" for p in short] + [p + "es" for p in short])
     return words, tuple(p for p in prefixes if p not in words)
@@ -98,8 +98,8 @@ def _generic_words() -> tuple[frozenset[str], tuple[str, ...]]:
 
 def _is_generic(latin: str) -> bool:
     """Generic designators ("republic", "banks", "international") in any common spelling: a
-    stem of ``MIN_GENERIC_STEM`` letters or more begins the word, a shorter entry is the word
-    or its plural."""
+    stem begins the word; a whole-word entry (see ``MIN_GENERIC_STEM``) is the word or its
+    plural."""
     words, stems = _generic_words()
     return latin in words or latin.startswith(stems)
 
@@ -143,7 +143,8 @@ def _pieces(word: str) -> list[str]:
     core = word.strip(",;:")
     if _DOTTED.fullmatch(core):
         joined = core.replace(".", "")
-        if _fold_word(joined) in _tables()[2]:
+        _, _, legal = _tables()
+        if _fold_word(joined) in legal:
             return [joined]
     return [p for p in _SPLIT.split(word) if p]
 

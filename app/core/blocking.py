@@ -83,6 +83,8 @@ def blocking_keys(form: NameForm) -> frozenset[str]:
         if t.latin.isdigit():
             continue
         keys.add("s:" + t.skeleton)
+        if t.alt_skeleton:
+            keys.add("s:" + t.alt_skeleton)
         if len(t.consonants) >= 2:
             keys.add("c:" + t.consonants)
         if len(t.latin) >= 4:
@@ -106,7 +108,8 @@ def retrieval_keys(form: NameForm) -> frozenset[str]:
     keys = blocking_keys(form)
     core = form.core_tokens
     if len(core) == 1 and not core[0].latin.isdigit():
-        return keys | _deletion_keys(core[0].skeleton)
+        keys |= _deletion_keys(core[0].skeleton)
+        return keys | _deletion_keys(core[0].alt_skeleton) if core[0].alt_skeleton else keys
     return keys
 
 

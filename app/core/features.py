@@ -28,11 +28,33 @@ _MIN_CONSONANTS = 3
 
 def _skeleton_similarity(a: Token, b: Token) -> float:
     """Skeleton similarity, trusted only for skeletons of three symbols or more: "Kr" is the
-    skeleton of carey, gara, kuri and korea alike, so short ones count no more than spelling."""
-    sim = _indel(a.skeleton, b.skeleton)
-    if min(len(a.skeleton), len(b.skeleton)) < _MIN_CONSONANTS:
+    skeleton of carey, gara, kuri and korea alike, so short ones count no more than spelling.
+    A token with two readings ("beneš": "benes" and "benesh") counts its closer one."""
+    if a.alt_skeleton or b.alt_skeleton:
+        return max(
+            _one_skeleton_similarity(x, y, a, b) for x in _skeletons(a) for y in _skeletons(b)
+        )
+    return _one_skeleton_similarity(a.skeleton, b.skeleton, a, b)
+
+
+def _one_skeleton_similarity(x: str, y: str, a: Token, b: Token) -> float:
+    sim = _indel(x, y)
+    if min(len(x), len(y)) < _MIN_CONSONANTS:
         return min(sim, _jw(a.latin, b.latin))
     return sim
+
+
+def _skeletons(t: Token) -> tuple[str, ...]:
+    return (t.skeleton, t.alt_skeleton) if t.alt_skeleton else (t.skeleton,)
+
+
+def _same_skeleton(a: Token, b: Token) -> bool:
+    """The two tokens share a skeleton (of either reading) of three symbols or more."""
+    if a.alt_skeleton or b.alt_skeleton:
+        return any(
+            x == y and len(x) >= _MIN_CONSONANTS for x in _skeletons(a) for y in _skeletons(b)
+        )
+    return a.skeleton == b.skeleton and len(a.skeleton) >= _MIN_CONSONANTS
 
 
 def _vowel_poor(a: Token, b: Token) -> bool:
@@ -154,9 +176,7 @@ def skeleton_agreement(al: Alignment) -> float:
     """Share of aligned tokens with the same skeleton of three symbols or more (0-1)."""
     if not al.pairs:
         return 0.0
-    same = sum(
-        p.a.skeleton == p.b.skeleton and len(p.a.skeleton) >= _MIN_CONSONANTS for p in al.pairs
-    )
+    same = sum(_same_skeleton(p.a, p.b) for p in al.pairs)
     return same / len(al.pairs)
 
 
@@ -393,7 +413,7 @@ def feature_vector(a: NameForm, b: NameForm) -> list[float]:
         skeleton = _skeleton_similarity(x, y)
         skeletons.append(skeleton)
         consonants.append(_indel(x.consonants, y.consonants) if _vowel_poor(x, y) else skeleton)
-        skeleton_same += x.skeleton == y.skeleton and len(x.skeleton) >= _MIN_CONSONANTS
+        skeleton_same += _same_skeleton(x, y)
         phonetic_same += metaphone(xl) == metaphone(yl)
         exact_same += xl == yl
         weakest = min(weakest, sim)

@@ -35,7 +35,7 @@ from typing import Any
 
 from app.core.phonetic import consonant_key, skeleton
 from app.core.scripts import token_script
-from app.core.transliterate import romanize, split_arabic_article
+from app.core.transliterate import phonetic_reading, romanize, split_arabic_article
 from app.core.types import NameForm, Token
 from app.errors import EmptyNameError
 
@@ -205,13 +205,18 @@ def _make_token(text: str, particles: frozenset[str]) -> Token | None:
     if not latin:
         return None
     folded = unicodedata.normalize("NFKC", text.casefold())
+    # "š" is both "s" (the folded spelling) and "sh" (``phonetic_reading``): a second skeleton.
+    reading = phonetic_reading(folded) if script == "Latin" else latin
+    key = skeleton(latin)
+    alt = skeleton(reading) if reading != latin else ""
     return Token(
         text=folded,
         latin=latin,
         script=script,
-        skeleton=skeleton(latin),
+        skeleton=key,
         consonants=consonant_key(latin, script in _ABJADS),
         particle=latin in particles or _is_generic(latin),
+        alt_skeleton=alt if alt != key else "",
     )
 
 

@@ -22,7 +22,7 @@ from functools import lru_cache
 from anyascii import anyascii
 from pypinyin import Style, lazy_pinyin
 
-__all__ = ["romanize", "split_arabic_article"]
+__all__ = ["phonetic_reading", "romanize", "split_arabic_article"]
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _ARABIC_ARTICLE = "\u0627\u0644"  # alef + lam
@@ -42,6 +42,31 @@ def romanize(token: str, script: str) -> str:
     else:
         text = anyascii(token)
     return _NON_ALNUM.sub("", text.casefold())
+
+
+# Latin letters that Slavic, Baltic, Romanian and Turkish spellings use for sounds that English
+# and German spell with two letters. Folding drops the mark ("Beneš" -> "benes"), which is how
+# English texts often write such names, but German and English transliterations spell the sound
+# ("Benesch", "Benesh"; "Aleksić" / "Aleksich"; "Abadžiev" / "Abadzhiev", the way Cyrillic is
+# romanized). A token's spelling keeps the folded reading and its phonetic keys take this one, so
+# a comparison meets both (it takes the better of spelling and skeleton similarity). "ç" is left
+# out: French reads it as s, Turkish and Albanian as ch.
+_DIGRAPH_LETTERS = str.maketrans(
+    {
+        "š": "sh", "ś": "sh", "ș": "sh", "ş": "sh",
+        "č": "ch", "ć": "ch",
+        "ž": "zh", "ź": "zh", "ż": "zh",
+        "ț": "ts", "ţ": "ts",
+        "đ": "dj",
+    }
+)  # fmt: skip
+
+
+def phonetic_reading(token: str) -> str:
+    """``romanize`` of a Latin token with its háček and acute consonants spelled as digraphs
+    ("beneš" -> "benesh", "aleksić" -> "aleksich"); the token's romanization when it has none.
+    Expects a case-folded token."""
+    return romanize(token.translate(_DIGRAPH_LETTERS), "Latin")
 
 
 # Abjads write long vowels with consonant letters (matres lectionis): Hebrew vav/yod/alef/ayin,

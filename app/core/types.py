@@ -33,6 +33,8 @@ class Token:
         skeleton: transliteration-variant key (see ``phonetic.skeleton``).
         consonants: vowel-free consonant-class key, comparable across scripts.
         particle: True for name particles (al, bin, van, de, ...).
+        alt_skeleton: the skeleton of the token's phonetic reading where it differs from
+            ``skeleton`` ("beneš" reads "benesh": see ``transliterate.phonetic_reading``), else "".
     """
 
     text: str
@@ -41,18 +43,19 @@ class Token:
     skeleton: str
     consonants: str
     particle: bool = False
+    alt_skeleton: str = ""
     # Computed once: token pairs key the comparison's cache, and a dataclass would hash all six
     # fields at every lookup (millions of them when a batch is clustered).
     _hash: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         fields = (self.text, self.latin, self.script, self.skeleton, self.consonants)
-        object.__setattr__(self, "_hash", hash((*fields, self.particle)))
+        object.__setattr__(self, "_hash", hash((*fields, self.particle, self.alt_skeleton)))
 
     def __hash__(self) -> int:
         return self._hash
 
-    def __reduce__(self) -> tuple[type[Token], tuple[str, str, str, str, str, bool]]:
+    def __reduce__(self) -> tuple[type[Token], tuple[str, str, str, str, str, bool, str]]:
         # Rebuilt through the constructor: string hashes differ from process to process, so a
         # stored hash must not travel with a pickled token.
         return Token, (
@@ -62,6 +65,7 @@ class Token:
             self.skeleton,
             self.consonants,
             self.particle,
+            self.alt_skeleton,
         )
 
 

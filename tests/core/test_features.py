@@ -80,7 +80,10 @@ def test_token_hash_is_stored_and_rebuilt_after_pickling() -> None:
     token = form.tokens[0]
     copy = pickle.loads(pickle.dumps(token))
     assert copy == token
-    assert hash(copy) == hash(token) == hash(dataclasses.astuple(token)[:6])
+    assert hash(copy) == hash(token) == hash(dataclasses.astuple(token)[:7])
+    accented = normalize_name("Beneš").tokens[0]
+    assert accented.alt_skeleton
+    assert pickle.loads(pickle.dumps(accented)) == accented
     assert pickle.loads(pickle.dumps(form)) == form
 
 

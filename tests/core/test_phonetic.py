@@ -62,3 +62,36 @@ def test_consonant_key_ignores_vowels_and_epenthesis():
 def test_digits_are_their_own_key():
     assert skeleton("1984") == "1984"
     assert consonant_key("2") == "2"
+
+
+@pytest.mark.parametrize(
+    ("accented", "plain", "spelled"),
+    [
+        ("Šostakovič", "Sostakovic", "Shostakovich"),
+        ("Beneš", "Benes", "Benesch"),
+        ("Abadžiev", "Abadziev", "Abadzhiev"),
+        ("Żukowski", "Zukowski", "Zhukowski"),
+        ("Milošević", "Milosevic", "Miloschewitsch"),
+    ],
+)
+def test_hacek_letters_have_both_readings(accented, plain, spelled):
+    # "š" folds to "s" (English press) and is spelled "sh"/"sch" (transliterations): the token
+    # keeps the folded spelling and gets the skeleton of the spelled reading as a second one.
+    from app.core.features import _same_skeleton
+    from app.core.normalize import normalize_name
+    from app.core.transliterate import phonetic_reading
+
+    token = normalize_name(accented).tokens[0]
+    assert token.latin == plain.lower()
+    assert token.skeleton == skeleton(plain.lower())
+    assert token.alt_skeleton == skeleton(phonetic_reading(accented.lower()))
+    assert _same_skeleton(token, normalize_name(plain).tokens[0])
+    assert _same_skeleton(token, normalize_name(spelled).tokens[0])
+    assert not normalize_name(plain).tokens[0].alt_skeleton
+
+
+def test_cedilla_c_keeps_one_reading():
+    # French reads "ç" as s ("François"), Turkish as ch: it gets no second reading.
+    from app.core.normalize import normalize_name
+
+    assert not normalize_name("François").tokens[0].alt_skeleton

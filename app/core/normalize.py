@@ -33,6 +33,8 @@ from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
+import regex
+
 from app.core.phonetic import consonant_key, skeleton
 from app.core.scripts import token_script
 from app.core.transliterate import phonetic_reading, romanize, split_arabic_article
@@ -54,8 +56,11 @@ _PUNCT_TABLE = str.maketrans(
 )
 _SPACES = re.compile(r"\s+")
 _POSSESSIVE = re.compile(r"(?<=\w)'s\b", re.IGNORECASE)
-# Token separators: anything that is not a letter, a combining mark, a digit or an apostrophe.
-_SPLIT = re.compile(r"[^\w'\u0300-\u036f]+|_+")
+# Token separators: anything that is not a letter, a digit, a combining mark or an apostrophe.
+# A mark belongs to its letter: Indic vowel signs and viramas, Thai vowels, Arabic harakat and
+# Hebrew niqqud are marks, which the standard library's \w does not count as word characters
+# (it split "मोसुल", Mosul, into m, s and l); ``regex`` knows the Unicode category \p{M}.
+_SPLIT = regex.compile(r"[^\w'\p{M}]+|_+")
 # Letters joined by dots ("S.A.", "L.L.C.", "C.V."): kept as one token when they spell a legal
 # form, else split into initials ("J.R.R.").
 _DOTTED = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]\.?")

@@ -17,6 +17,7 @@ glued to a word is split off here so that it can be treated as a particle.
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 from anyascii import anyascii
@@ -38,7 +39,7 @@ def romanize(token: str, script: str) -> str:
     if script == "Han":
         text = "".join(lazy_pinyin(token, style=Style.NORMAL, errors=anyascii))
     elif script in _MATRES:
-        text = anyascii(_spell_vowel_letters(token, _MATRES[script]))
+        text = anyascii(_spell_vowel_letters(_without_points(token), _MATRES[script]))
     else:
         text = anyascii(token)
     return _NON_ALNUM.sub("", text.casefold())
@@ -90,6 +91,12 @@ _MATRES: dict[str, list[tuple[str, str]]] = {
         (r"[\u0639\u0621]", ""),
     ],
 }
+
+
+def _without_points(token: str) -> str:
+    """An abjad token without its vowel points and other marks (Arabic harakat, Hebrew niqqud
+    and dagesh): most texts leave them out, so a pointed spelling reads as the bare one."""
+    return "".join(ch for ch in token if unicodedata.category(ch) != "Mn")
 
 
 def _spell_vowel_letters(token: str, rules: list[tuple[str, str]]) -> str:

@@ -113,6 +113,31 @@ def test_names_that_begin_like_a_short_designator_stay_core(raw):
     assert form.core_tokens == form.tokens
 
 
+@pytest.mark.parametrize(
+    ("raw", "latin"),
+    [
+        ("मोसुल", "mosul"),  # Devanagari vowel signs
+        ("மோசுல்", "mocul"),  # Tamil vowel signs and virama
+        ("മൊസൂൾ", "mosul"),  # Malayalam
+    ],
+)
+def test_combining_marks_stay_inside_their_word(raw, latin):
+    # Vowel signs and viramas are combining marks: they belong to the word.
+    assert [t.latin for t in normalize_name(raw).tokens] == [latin]
+
+
+@pytest.mark.parametrize(
+    ("pointed", "bare"),
+    [("تِهران", "تهران"), ("القَذّافي", "القذافي"), ("שָׁלוֹם", "שלום")],
+)
+def test_abjad_vowel_points_are_dropped(pointed, bare):
+    # Harakat and niqqud are marks too; most texts leave them out, so they are dropped.
+    def keys(raw: str) -> list[tuple[str, str, str]]:
+        return [(t.latin, t.skeleton, t.consonants) for t in normalize_name(raw).tokens]
+
+    assert keys(pointed) == keys(bare)
+
+
 def test_scripts_detected():
     assert normalize_name("Зеленский").scripts == ("Cyrillic",)
     assert normalize_name("القذافي").scripts == ("Arabic",)

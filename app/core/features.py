@@ -115,7 +115,7 @@ def _aligned_tokens(
     nearer in position, then the later): (token of a, token of b, similarity, initial)."""
     if len(ta) == 1 and len(tb) == 1:
         sim, initial = _token_similarity(ta[0], tb[0])
-        return [(ta[0], tb[0], sim, initial)]
+        return [(ta[0], tb[0], 0.0 if initial else sim, False)]
     scored = []
     for i, x in enumerate(ta):
         for j, y in enumerate(tb):
@@ -131,7 +131,21 @@ def _aligned_tokens(
         used_a.add(i)
         used_b.add(j)
         aligned.append((ta[i], tb[j], sim, initial))
-    return aligned
+    return _initials_need_a_full_match(aligned)
+
+
+def _initials_need_a_full_match(
+    aligned: list[tuple[Token, Token, float, bool]],
+) -> list[tuple[Token, Token, float, bool]]:
+    """An initial counts for the word it abbreviates ("M. Pezeshkian" / "Masoud Pezeshkian")
+    only beside a word present in both names; alone it names nothing: "GRUPO W, S.A." is not
+    "GRUPO WISA, S.A." (both names' other words are designators and legal forms), nor is "J."
+    John. Such initials are scored as unmatched tokens."""
+    if not any(initial for *_, initial in aligned):
+        return aligned
+    if any(sim >= _PRESENT and not initial for _, _, sim, initial in aligned):
+        return aligned
+    return [(x, y, 0.0, False) if initial else (x, y, sim, False) for x, y, sim, initial in aligned]
 
 
 def align(a: NameForm, b: NameForm) -> Alignment:

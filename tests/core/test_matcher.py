@@ -127,6 +127,10 @@ def test_variants_match(a, b):
             "CORPORACION DE ALMACENES POR DEPARTAMENTOS S.A.",
             "CORPORACION VENEZOLANA DE GUAYANA MINERVEN C.A.",
         ),
+        # An initial with no word present in both names names nothing: 0.98, 0.70, 0.66.
+        ("GRUPO WISA, S.A.", "GRUPO W S.A."),
+        ("J. S.", "John Smith"),
+        ("A. B. C. Holdings", "Alpha Beta Holdings"),
     ],
 )
 def test_different_entities_do_not_match(a, b):

@@ -37,14 +37,14 @@ import regex
 
 from app.core.phonetic import consonant_key, skeleton
 from app.core.scripts import token_script
-from app.core.transliterate import phonetic_reading, romanize, split_arabic_article
+from app.core.transliterate import GERESH, phonetic_reading, romanize, split_arabic_article
 from app.core.types import NameForm, Token
 from app.errors import EmptyNameError
 
 __all__ = ["normalize_name", "try_normalize_name"]
 
 _TATWEEL = "\u0640"
-_APOSTROPHES = "'’‘ʼʻ`´′‛＇"
+_APOSTROPHES = "'’‘ʼʻ`´′‛＇׳"
 _QUOTES = '"«»“”„‟〝〞＂'
 _HYPHENS = "‐‑‒–—―−﹣－⁃"
 _PUNCT_TABLE = str.maketrans(
@@ -64,6 +64,7 @@ _SPLIT = regex.compile(r"[^\w'\p{M}]+|_+")
 # Letters joined by dots ("S.A.", "L.L.C.", "C.V."): kept as one token when they spell a legal
 # form, else split into initials ("J.R.R.").
 _DOTTED = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]\.?")
+_HEBREW = re.compile(r"[\u05d0-\u05ea]")
 _ABJADS = frozenset({"Arabic", "Hebrew", "Syriac", "Thaana"})
 
 
@@ -231,7 +232,9 @@ def _tokenize(words: list[str]) -> tuple[Token, ...]:
     tokens: list[Token] = []
     for word in words:
         for piece in _pieces(word):
-            piece = piece.replace("'", "")
+            # An apostrophe is dropped ("O'Brien" is "OBrien"), except in Hebrew, where it is
+            # the geresh that makes a letter of another sound (``transliterate.GERESH``).
+            piece = piece.replace("'", GERESH if _HEBREW.search(piece) else "")
             if not piece:
                 continue
             article, rest = split_arabic_article(piece)

@@ -23,7 +23,7 @@ from functools import lru_cache
 from anyascii import anyascii
 from pypinyin import Style, lazy_pinyin
 
-__all__ = ["phonetic_reading", "romanize", "split_arabic_article"]
+__all__ = ["GERESH", "phonetic_reading", "romanize", "split_arabic_article"]
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _ARABIC_ARTICLE = "\u0627\u0644"  # alef + lam
@@ -74,8 +74,22 @@ def phonetic_reading(token: str) -> str:
 # Arabic waw/yeh/alef. anyascii renders them as consonants ("סורקין" -> "svrkyn"), which hides
 # the vowel from the consonant keys. Inside a word they are spelled as vowels here; a doubled
 # vav/yod (Hebrew) or a word-initial waw/yeh (Arabic) stays a consonant.
+# Hebrew writes sounds it has no letter for with a geresh after a near letter: ג׳ is j
+# ("ג׳ורג׳", George), ז׳ zh ("ז׳אן", Jean), צ׳ ch ("צ׳רצ׳יל", Churchill), and for Arabic
+# names ת׳ th, ח׳ kh, ד׳ dh. anyascii reads the letter alone; these rules read the pair.
+GERESH = "\u05f3"
+_GERESH_LETTERS = [
+    ("\u05d2" + GERESH, "j"),
+    ("\u05d6" + GERESH, "zh"),
+    ("[\u05e6\u05e5]" + GERESH, "ch"),
+    ("\u05ea" + GERESH, "th"),
+    ("\u05d7" + GERESH, "kh"),
+    ("\u05d3" + GERESH, "dh"),
+    (GERESH, ""),
+]
 _MATRES: dict[str, list[tuple[str, str]]] = {
     "Hebrew": [
+        *_GERESH_LETTERS,
         (r"\u05d5\u05d5", "v"),
         (r"\u05d9\u05d9", "y"),
         (r"(?<=\w)\u05d5", "o"),

@@ -138,6 +138,24 @@ def test_abjad_vowel_points_are_dropped(pointed, bare):
     assert keys(pointed) == keys(bare)
 
 
+@pytest.mark.parametrize(
+    ("raw", "latin"),
+    [
+        ("ג'ורג'", "jorj"),  # George: gimel + geresh is j
+        ("ג׳ורג׳", "jorj"),  # the same with the Hebrew geresh character
+        ("ז'אן", "zhan"),  # Jean
+        ("צ'רצ'יל", "chrchil"),  # Churchill
+        ("ח'אלד", "khald"),  # Khalid
+    ],
+)
+def test_hebrew_geresh_letters(raw, latin):
+    assert [t.latin for t in normalize_name(raw).tokens] == [latin]
+
+
+def test_apostrophes_outside_hebrew_are_dropped():
+    assert [t.latin for t in normalize_name("O'Brien").tokens] == ["obrien"]
+
+
 def test_scripts_detected():
     assert normalize_name("Зеленский").scripts == ("Cyrillic",)
     assert normalize_name("القذافي").scripts == ("Arabic",)

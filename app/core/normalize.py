@@ -64,6 +64,30 @@ _SPLIT = regex.compile(r"[^\w'\p{M}]+|_+")
 # Letters joined by dots ("S.A.", "L.L.C.", "C.V."): kept as one token when they spell a legal
 # form, else split into initials ("J.R.R.").
 _DOTTED = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]\.?")
+# A number with the Korean or Japanese word that makes it a count or a regnal ordinal: "헨리 4세"
+# and "ヘンリー4世" are Henry IV, "제8대" is the 8th. The number alone is kept, as its own token.
+_COUNTED = re.compile(r"(?:제|第)?(\d+)(?:세|대|世|代)")
+# Hebrew names monarchs and popes with ordinal words ("רעמסס השני", Ramesses II): they are
+# read as the numbers that other scripts write ("II", "2세").
+_HEBREW_ORDINALS = {
+    word: str(value)
+    for value, words in enumerate(
+        (
+            ("הראשון", "הראשונה"),
+            ("השני", "השנייה", "השניה"),
+            ("השלישי", "השלישית"),
+            ("הרביעי", "הרביעית"),
+            ("החמישי", "החמישית"),
+            ("השישי", "השישית"),
+            ("השביעי", "השביעית"),
+            ("השמיני", "השמינית"),
+            ("התשיעי", "התשיעית"),
+            ("העשירי", "העשירית"),
+        ),
+        start=1,
+    )
+    for word in words
+}
 _HEBREW = re.compile(r"[\u05d0-\u05ea]")
 _ABJADS = frozenset({"Arabic", "Hebrew", "Syriac", "Thaana"})
 
@@ -231,7 +255,8 @@ def _tokenize(words: list[str]) -> tuple[Token, ...]:
     marked = particles | legal
     tokens: list[Token] = []
     for word in words:
-        for piece in _pieces(word):
+        for piece in (p for w in _pieces(word) for p in _COUNTED.split(w) if p):
+            piece = _HEBREW_ORDINALS.get(piece, piece)
             # An apostrophe is dropped ("O'Brien" is "OBrien"), except in Hebrew, where it is
             # the geresh that makes a letter of another sound (``transliterate.GERESH``).
             piece = piece.replace("'", GERESH if _HEBREW.search(piece) else "")

@@ -7,12 +7,15 @@ from dataclasses import dataclass, field
 # Roman numerals I to XXXIX, as vessels, funds and companies are numbered ("BICENTENARIO XIV",
 # "RIM GROUP INVESTMENTS III"); larger ones (with L, C, D, M) collide with words and names
 # ("Li", "Di", "Mix").
-ROMAN_NUMERALS = frozenset(
-    tens + ones
-    for tens in ("", "x", "xx", "xxx")
-    for ones in ("", "i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix")
+_ONES = ("", "i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix")
+# Roman numerals I to XXXIX and their values: "Henry IV" and "Henry 4" carry the same number.
+ROMAN_VALUES: dict[str, int] = {
+    tens + ones: 10 * t + o
+    for t, tens in enumerate(("", "x", "xx", "xxx"))
+    for o, ones in enumerate(_ONES)
     if tens + ones
-)
+}
+ROMAN_NUMERALS = frozenset(ROMAN_VALUES)
 # Scripts whose romanization loses or invents vowels (abjads write few; Hangul, kana and Han
 # spell foreign names syllable by syllable). Only there do consonant keys beat spelling: between
 # alphabets (Latin, Cyrillic, Greek) the consonant key is too coarse ("perry" = "polly").
@@ -83,7 +86,8 @@ class NameForm:
         reordered: True when a "Last, First" form was put in reading order.
         latin: the romanized tokens joined by single spaces.
         core_tokens: tokens without name particles (all tokens when the name is only particles).
-        numbers: the numbers and roman numerals among the tokens (a one-letter "I", "V" or "X"
+        numbers: the values of the numbers and roman numerals among the tokens, as decimal
+            strings ("IV" and "4" are "4"; a one-letter "I", "V" or "X"
             only as the last token: "BICENTENARIO X", not "V. Putin").
         vowel_poor: some letters are in a script of ``VOWEL_POOR_SCRIPTS``.
     """
@@ -114,8 +118,9 @@ class NameForm:
         set_(self, "consonant_signature", "".join(sorted(t.consonants for t in core)))
         set_(self, "is_latin", not self.scripts or self.scripts == ("Latin",))
         last = len(self.tokens) - 1
+        # Each number by its value: "IV", "4" and "04" are one number.
         numbers = frozenset(
-            t.latin
+            str(int(t.latin)) if t.latin.isdigit() else str(ROMAN_VALUES[t.latin])
             for k, t in enumerate(self.tokens)
             if t.latin.isdigit() or (t.latin in ROMAN_NUMERALS and (len(t.latin) > 1 or k == last))
         )

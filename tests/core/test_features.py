@@ -152,10 +152,10 @@ def test_batch_scores_of_trees_of_any_size(leaves: int) -> None:
 @pytest.mark.parametrize(
     ("name", "numbers", "vowel_poor"),
     [
-        ("BICENTENARIO XIV", {"xiv"}, False),
-        ("BICENTENARIO X", {"x"}, False),
+        ("BICENTENARIO XIV", {"14"}, False),
+        ("BICENTENARIO X", {"10"}, False),
         ("V. Putin", set(), False),
-        ("RIM GROUP INVESTMENTS III", {"iii"}, False),
+        ("RIM GROUP INVESTMENTS III", {"3"}, False),
         ("Hull 2207 Li", {"2207"}, False),
         ("القذافي", set(), True),
         ("Зеленский", set(), False),

@@ -89,6 +89,8 @@ def test_canonical_prefers_best_attested_then_fullest():
         ("M. Pezeshkian", "Masoud Pezeshkian"),
         ("J. Smith", "John Smith"),
         ("Takht-Ravanchi", "Takhtravanchi"),
+        ("Henry IV", "헨리 4세"),
+        ("Ramesses II", "רעמסס השני"),
     ],
 )
 def test_variants_match(a, b):

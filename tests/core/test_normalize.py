@@ -156,6 +156,22 @@ def test_apostrophes_outside_hebrew_are_dropped():
     assert [t.latin for t in normalize_name("O'Brien").tokens] == ["obrien"]
 
 
+@pytest.mark.parametrize(
+    ("raw", "latin"),
+    [
+        ("Henry IV", ["henry", "iv"]),
+        ("Henry 4", ["henry", "4"]),
+        ("헨리 4세", ["henli", "4"]),  # Korean "4th" (regnal)
+        ("ヘンリー4世", ["henri", "4"]),  # Japanese, glued to the name
+        ("עבד אל-עזיז הרביעי", ["avd", "al", "aziz", "4"]),  # Hebrew ordinal word
+    ],
+)
+def test_numbers_are_read_by_value(raw, latin):
+    form = normalize_name(raw)
+    assert [t.latin for t in form.tokens] == latin
+    assert form.numbers == {"4"}
+
+
 def test_scripts_detected():
     assert normalize_name("Зеленский").scripts == ("Cyrillic",)
     assert normalize_name("القذافي").scripts == ("Arabic",)

@@ -69,6 +69,13 @@ _DOTTED = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]\.?")
 _COUNTED = re.compile(r"(?:제|第)?(\d+)(?:세|대|世|代)")
 # Hebrew names monarchs and popes with ordinal words ("רעמסס השני", Ramesses II): they are
 # read as the numbers that other scripts write ("II", "2세").
+# Chinese and Japanese write a state's or a place's designator glued to its name ("奥地利共和国",
+# the Republic of Austria; "クック諸島", the Cook Islands; "半田市", Handa city): it is split
+# off as its own token, which the designator table then marks ("gongheguo", "zhudao", "shi").
+_HAN_DESIGNATOR = re.compile(
+    r"(?<=[\u3040-\u30ff\u3400-\u9fff])"
+    r"(联邦共和国|聯邦共和國|共和国|共和國|联邦|聯邦|合众国|合衆国|王国|王國|诸岛|諸島|群岛|群島|市)$"
+)
 _HEBREW_ORDINALS = {
     word: str(value)
     for value, words in enumerate(
@@ -250,12 +257,20 @@ def _make_token(text: str, particles: frozenset[str]) -> Token | None:
     )
 
 
+def _split_glued(word: str) -> list[str]:
+    """``_pieces``, with a Chinese or Japanese designator split off the end of a piece."""
+    out: list[str] = []
+    for piece in _pieces(word):
+        out.extend(p for p in _HAN_DESIGNATOR.split(piece) if p)
+    return out
+
+
 def _tokenize(words: list[str]) -> tuple[Token, ...]:
     _, particles, legal = _tables()
     marked = particles | legal
     tokens: list[Token] = []
     for word in words:
-        for piece in (p for w in _pieces(word) for p in _COUNTED.split(w) if p):
+        for piece in (p for w in _split_glued(word) for p in _COUNTED.split(w) if p):
             piece = _HEBREW_ORDINALS.get(piece, piece)
             # An apostrophe is dropped ("O'Brien" is "OBrien"), except in Hebrew, where it is
             # the geresh that makes a letter of another sound (``transliterate.GERESH``).

@@ -65,6 +65,16 @@ def test_particles_are_marked_not_removed():
         ("Shijiazhuang Shi", ["shijiazhuang"]),
         ("Comercializadora Alba S.A.", ["alba"]),
         ("Constructora y Transportes del Norte", ["norte"]),
+        # "Republic", "kingdom", "state" in more languages and scripts
+        ("جمهورية سيراليون", ["siraliun"]),
+        ("타지키스탄 공화국", ["tajikiseutan"]),
+        ("Ír Köztársaság", ["ir"]),
+        ("Государство Катар", ["katar"]),
+        ("Bundesrepublik Deutschland", ["deutschland"]),
+        # Chinese and Japanese designators glued to the name are split off
+        ("奥地利共和国", ["aodili"]),
+        ("尼日利亚联邦共和国", ["niriliya"]),
+        ("北京市", ["beijing"]),
     ],
 )
 def test_generic_designators_are_not_core(raw, core):

@@ -67,8 +67,6 @@ _DOTTED = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]\.?")
 # A number with the Korean or Japanese word that makes it a count or a regnal ordinal: "헨리 4세"
 # and "ヘンリー4世" are Henry IV, "제8대" is the 8th. The number alone is kept, as its own token.
 _COUNTED = re.compile(r"(?:제|第)?(\d+)(?:세|대|世|代)")
-# Hebrew names monarchs and popes with ordinal words ("רעמסס השני", Ramesses II): they are
-# read as the numbers that other scripts write ("II", "2세").
 # Chinese and Japanese write a state's or a place's designator glued to its name ("奥地利共和国",
 # the Republic of Austria; "クック諸島", the Cook Islands; "半田市", Handa city): it is split
 # off as its own token, which the designator table then marks ("gongheguo", "zhudao", "shi").
@@ -76,6 +74,8 @@ _HAN_DESIGNATOR = re.compile(
     r"(?<=[\u3040-\u30ff\u3400-\u9fff])"
     r"(联邦共和国|聯邦共和國|共和国|共和國|联邦|聯邦|合众国|合衆国|王国|王國|诸岛|諸島|群岛|群島|市)$"
 )
+# Hebrew names monarchs and popes with ordinal words ("רעמסס השני", Ramesses II): they are
+# read as the numbers that other scripts write ("II", "2세").
 _HEBREW_ORDINALS = {
     word: str(value)
     for value, words in enumerate(

@@ -17,7 +17,7 @@ from rapidfuzz.distance import Indel, JaroWinkler
 from app.core.acronym import MIN_WORDS as _MIN_ACRONYM_WORDS
 from app.core.acronym import as_acronym, expands_to
 from app.core.phonetic import metaphone
-from app.core.types import ROMAN_NUMERALS, ROMAN_VALUES, VOWEL_POOR_SCRIPTS, NameForm, Token
+from app.core.types import ROMAN_NUMERALS, VOWEL_POOR_SCRIPTS, NameForm, Token, number_value
 
 __all__ = ["FEATURES", "MONOTONE", "ROMAN_NUMERALS", "Alignment", "align", "feature_description"]
 
@@ -100,18 +100,13 @@ def _token_similarity(a: Token, b: Token) -> tuple[float, bool]:
         return (1.0 if x == y else 0.9), x != y
     if x.isdigit() or y.isdigit():
         # A number meets its roman numeral ("4" and "iv"): the same value.
-        return (1.0 if _number_value(x) == _number_value(y) else 0.0), False
+        return (1.0 if number_value(x) == number_value(y) else 0.0), False
     sim = max(_jw(x, y), _skeleton_similarity(a, b))
     if _vowel_poor(a, b) and min(len(a.consonants), len(b.consonants)) >= _MIN_CONSONANTS:
         # Consonant keys carry the cross-script signal, but a one- or two-consonant key
         # ("l" for both "ariel" and "julie") says almost nothing.
         sim = max(sim, 0.95 * _indel(a.consonants, b.consonants))
     return sim, False
-
-
-def _number_value(token: str) -> int | None:
-    """The value of a token of digits or a roman numeral (I to XXXIX), else None."""
-    return int(token) if token.isdigit() else ROMAN_VALUES.get(token)
 
 
 def _aligned_tokens(
@@ -121,6 +116,7 @@ def _aligned_tokens(
     nearer in position, then the later): (token of a, token of b, similarity, initial)."""
     if len(ta) == 1 and len(tb) == 1:
         sim, initial = _token_similarity(ta[0], tb[0])
+        # ``_initials_need_a_full_match`` for one pair: a lone initial matches nothing.
         return [(ta[0], tb[0], 0.0 if initial else sim, False)]
     scored = []
     for i, x in enumerate(ta):

@@ -6,9 +6,8 @@ from dataclasses import dataclass, field
 
 # Roman numerals I to XXXIX, as vessels, funds and companies are numbered ("BICENTENARIO XIV",
 # "RIM GROUP INVESTMENTS III"); larger ones (with L, C, D, M) collide with words and names
-# ("Li", "Di", "Mix").
+# ("Li", "Di", "Mix"). Each has its value: "Henry IV" and "Henry 4" carry the same number.
 _ONES = ("", "i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix")
-# Roman numerals I to XXXIX and their values: "Henry IV" and "Henry 4" carry the same number.
 ROMAN_VALUES: dict[str, int] = {
     tens + ones: 10 * t + o
     for t, tens in enumerate(("", "x", "xx", "xxx"))
@@ -16,6 +15,18 @@ ROMAN_VALUES: dict[str, int] = {
     if tens + ones
 }
 ROMAN_NUMERALS = frozenset(ROMAN_VALUES)
+
+
+def number_value(latin: str) -> str | None:
+    """The value of a romanized token of digits or a roman numeral, in decimal digits without
+    leading zeros ("iv" and "04" are "4"), else None. Digits are not converted to ``int``: a
+    token of thousands of digits is still a name's token."""
+    if latin.isdigit():
+        return latin.lstrip("0") or "0"
+    value = ROMAN_VALUES.get(latin)
+    return None if value is None else str(value)
+
+
 # Scripts whose romanization loses or invents vowels (abjads write few; Hangul, kana and Han
 # spell foreign names syllable by syllable). Only there do consonant keys beat spelling: between
 # alphabets (Latin, Cyrillic, Greek) the consonant key is too coarse ("perry" = "polly").
@@ -120,7 +131,7 @@ class NameForm:
         last = len(self.tokens) - 1
         # Each number by its value: "IV", "4" and "04" are one number.
         numbers = frozenset(
-            str(int(t.latin)) if t.latin.isdigit() else str(ROMAN_VALUES[t.latin])
+            number_value(t.latin) or t.latin
             for k, t in enumerate(self.tokens)
             if t.latin.isdigit() or (t.latin in ROMAN_NUMERALS and (len(t.latin) > 1 or k == last))
         )

@@ -182,6 +182,12 @@ def test_numbers_are_read_by_value(raw, latin):
     assert form.numbers == {"4"}
 
 
+def test_a_number_of_thousands_of_digits_is_a_token_not_a_crash():
+    # Python refuses int() of more than 4,300 digits; a name's number is never converted.
+    digits = "7" * 5000
+    assert normalize_name(f"Agent 0{digits}").numbers == {digits}
+
+
 def test_scripts_detected():
     assert normalize_name("Зеленский").scripts == ("Cyrillic",)
     assert normalize_name("القذافي").scripts == ("Arabic",)

@@ -108,8 +108,8 @@ def retrieval_keys(form: NameForm) -> frozenset[str]:
     keys = blocking_keys(form)
     core = form.core_tokens
     if len(core) == 1 and not core[0].latin.isdigit():
-        keys |= _deletion_keys(core[0].skeleton)
-        return keys | _deletion_keys(core[0].alt_skeleton) if core[0].alt_skeleton else keys
+        # A token with a second reading ("beneš") gets the neighbourhood of both (none of "").
+        return keys | _deletion_keys(core[0].skeleton) | _deletion_keys(core[0].alt_skeleton)
     return keys
 
 

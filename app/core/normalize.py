@@ -258,10 +258,15 @@ def _make_token(text: str, particles: frozenset[str]) -> Token | None:
 
 
 def _split_glued(word: str) -> list[str]:
-    """``_pieces``, with a Chinese or Japanese designator split off the end of a piece."""
+    """``_pieces``, with what Chinese, Japanese and Korean glue to a word split off: a final
+    designator (``_HAN_DESIGNATOR``) and a count or ordinal number (``_COUNTED``)."""
     out: list[str] = []
     for piece in _pieces(word):
-        out.extend(p for p in _HAN_DESIGNATOR.split(piece) if p)
+        if piece.isascii():  # nothing to split, and most pieces are
+            out.append(piece)
+            continue
+        for part in _HAN_DESIGNATOR.split(piece):
+            out.extend(p for p in _COUNTED.split(part) if p)
     return out
 
 
@@ -270,7 +275,7 @@ def _tokenize(words: list[str]) -> tuple[Token, ...]:
     marked = particles | legal
     tokens: list[Token] = []
     for word in words:
-        for piece in (p for w in _split_glued(word) for p in _COUNTED.split(w) if p):
+        for piece in _split_glued(word):
             piece = _HEBREW_ORDINALS.get(piece, piece)
             # An apostrophe is dropped ("O'Brien" is "OBrien"), except in Hebrew, where it is
             # the geresh that makes a letter of another sound (``transliterate.GERESH``).

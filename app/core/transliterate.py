@@ -70,10 +70,6 @@ def phonetic_reading(token: str) -> str:
     return romanize(token.translate(_DIGRAPH_LETTERS), "Latin")
 
 
-# Abjads write long vowels with consonant letters (matres lectionis): Hebrew vav/yod/alef/ayin,
-# Arabic waw/yeh/alef. anyascii renders them as consonants ("סורקין" -> "svrkyn"), which hides
-# the vowel from the consonant keys. Inside a word they are spelled as vowels here; a doubled
-# vav/yod (Hebrew) or a word-initial waw/yeh (Arabic) stays a consonant.
 # Hebrew writes sounds it has no letter for with a geresh after a near letter: ג׳ is j
 # ("ג׳ורג׳", George), ז׳ zh ("ז׳אן", Jean), צ׳ ch ("צ׳רצ׳יל", Churchill), and for Arabic
 # names ת׳ th, ח׳ kh, ד׳ dh. anyascii reads the letter alone; these rules read the pair.
@@ -87,6 +83,13 @@ _GERESH_LETTERS = [
     ("\u05d3" + GERESH, "dh"),
     (GERESH, ""),
 ]
+
+
+# Abjads write long vowels with consonant letters (matres lectionis): Hebrew vav/yod/alef/ayin,
+# Arabic waw/yeh/alef. anyascii renders them as consonants ("סורקין" -> "svrkyn"), which hides
+# the vowel from the consonant keys. Inside a word they are spelled as vowels here; a doubled
+# vav/yod (Hebrew) or a word-initial waw/yeh (Arabic) stays a consonant. The Hebrew rules read
+# the geresh letters first.
 _MATRES: dict[str, list[tuple[str, str]]] = {
     "Hebrew": [
         *_GERESH_LETTERS,

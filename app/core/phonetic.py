@@ -1,11 +1,15 @@
 """Transliteration-aware keys of romanized tokens.
 
-Three keys, from fine to coarse:
+Four keys, from fine to coarse:
 
 * ``skeleton``: our own variant key. The equivalence classes of transliteration (v/w/u, q/k/g/gh/c,
   kh/h, j/dj/zh/y, sh/sch/ch, ts/tz/c/z/s, ph/f, dh/th/d, ou/u/oo, ei/ey/ai/ay/i/y, doubled
   letters, vowel smear) live in ``data/variant_classes.json``, one entry per class with the
   spellings it must unite; the rules are applied in the table's order.
+* ``vowel_shape``: the skeleton with its vowels kept as places, each run of vowels one "a"
+  ("groote" -> "KraTa", "gareth" -> "KaraT"). Between two names in alphabets that write their
+  vowels, where a vowel stands tells apart names whose skeletons agree (Grote and Gareth both
+  have the skeleton "KrT"), while its quality still varies freely (Mohammed / Muhammad).
 * ``consonant_key``: the skeleton's consonants only, merged into articulation classes (labials,
   dentals, velars, sibilants, liquids) and without h, y, w or a consonant r before another
   consonant (not for abjads). Hebrew, Arabic, Korean and Japanese renderings of a foreign name
@@ -27,7 +31,14 @@ from importlib import resources
 
 import jellyfish
 
-__all__ = ["VariantClass", "consonant_key", "metaphone", "skeleton", "variant_classes"]
+__all__ = [
+    "VariantClass",
+    "consonant_key",
+    "metaphone",
+    "skeleton",
+    "variant_classes",
+    "vowel_shape",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +73,21 @@ def _compiled_rules() -> tuple[tuple[re.Pattern[str], str], ...]:
     return tuple((re.compile(p), r) for c in variant_classes() for p, r in c.rules)
 
 
+# The table's last class; ``vowel_shape`` applies every class but this one.
+_VOWEL_SMEAR = "vowel smear"
+
+
+@lru_cache(maxsize=1)
+def _consonant_rules() -> tuple[tuple[re.Pattern[str], str], ...]:
+    return tuple(
+        (re.compile(p), r) for c in variant_classes() if c.name != _VOWEL_SMEAR for p, r in c.rules
+    )
+
+
+_VOWEL_RUN = re.compile(r"[aeiou]+")
+_DOUBLED = re.compile(r"([A-Za-z])\1+")
+
+
 @lru_cache(maxsize=262144)
 def skeleton(token: str) -> str:
     """Variant skeleton of a lower-case ASCII token ("rawanchi" -> "rVnS", "araqchi" -> "ArKS").
@@ -74,6 +100,18 @@ def skeleton(token: str) -> str:
     for pattern, repl in _compiled_rules():
         key = pattern.sub(repl, key)
     return key or token[:1].upper()
+
+
+@lru_cache(maxsize=262144)
+def vowel_shape(token: str) -> str:
+    """Skeleton of a lower-case ASCII token with each run of vowels kept as one "a"
+    ("groote" -> "KraTa", "grote" -> "KraTa", "gareth" -> "KaraT"); digits are kept as they are."""
+    if not token or token.isdigit():
+        return token
+    key = token
+    for pattern, repl in _consonant_rules():
+        key = pattern.sub(repl, key)
+    return _DOUBLED.sub(r"\1", _VOWEL_RUN.sub("a", key))
 
 
 # Articulation classes of the consonant key. r before a consonant or at the end is dropped

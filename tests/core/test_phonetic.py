@@ -1,6 +1,6 @@
 import pytest
 
-from app.core.phonetic import consonant_key, skeleton, variant_classes
+from app.core.phonetic import consonant_key, skeleton, variant_classes, vowel_shape
 
 CLASSES = variant_classes()
 
@@ -95,3 +95,37 @@ def test_cedilla_c_keeps_one_reading():
     from app.core.normalize import normalize_name
 
     assert not normalize_name("François").tokens[0].alt_skeleton
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("groote", "grote"),  # doubled letters
+        ("mohammed", "muhammad"),  # vowel quality varies freely
+        ("youssef", "yusuf"),
+        ("rawanchi", "ravanchi"),
+        ("dereck", "derek"),
+        ("weill", "weil"),
+    ],
+)
+def test_vowel_shape_keeps_the_skeleton_classes(a: str, b: str) -> None:
+    assert vowel_shape(a) == vowel_shape(b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("groote", "gareth"),  # one skeleton "KrT", a vowel where the other has none
+        ("derek", "dedrick"),
+        ("weill", "willy"),
+    ],
+)
+def test_vowel_shape_tells_apart_names_one_skeleton_unites(a: str, b: str) -> None:
+    assert skeleton(a) == skeleton(b)
+    assert vowel_shape(a) != vowel_shape(b)
+
+
+def test_vowel_shape_of_digits_and_empty() -> None:
+    assert vowel_shape("") == ""
+    assert vowel_shape("1979") == "1979"
+    assert vowel_shape("groote") == "KraTa"

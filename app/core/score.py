@@ -29,7 +29,9 @@ __all__ = ["SEGMENTS", "Model", "Tree", "calibration_segment", "load_model", "se
 # Calibration segments: the kinds of pair whose evidence means different things, each with its
 # own Platt step. The trees are fitted with extra shape-only negatives (random pairs, nearest
 # cross-script names) that calibration must not see; those pull some regions down more than
-# others, and one global sigmoid cannot undo a regional shift.
+# others, and one global sigmoid cannot undo a regional shift. "both Latin" also holds two names
+# in one other script (romanized by the same rules: ``features.non_latin_pair``); "both
+# romanized" is two names in two scripts other than Latin.
 SEGMENTS = ("both Latin", "cross-script", "both romanized")
 
 

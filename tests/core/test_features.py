@@ -75,6 +75,29 @@ def test_fused_features_equal_the_feature_functions_on_any_names(a: str, b: str)
         assert result[1] == result[0]
 
 
+def test_shape_similarity_of_one_word_names_in_alphabets_that_write_vowels() -> None:
+    def shape(a: str, b: str) -> float:
+        x, y = _ordered(normalize_name(a), normalize_name(b))
+        return feature_values(x, y)["single_token_shape_similarity"]
+
+    assert shape("Grote", "Groote") == 1.0
+    assert shape("Grote", "Gareth") < 0.9
+    assert shape("Зеленский", "Zelensky") > 0.8  # Cyrillic writes its vowels
+    assert shape("القذافي", "Gaddafi") == -1.0  # Arabic script does not
+    assert shape("M.", "Masoud") == -1.0  # an initial has no shape
+    assert shape("Grote Markt", "Groote Markt") == -1.0  # names of two words or more
+
+
+def test_a_pair_counts_as_romanized_only_across_two_scripts() -> None:
+    def romanized(a: str, b: str) -> float:
+        x, y = _ordered(normalize_name(a), normalize_name(b))
+        return feature_values(x, y)["non_latin_pair"]
+
+    assert romanized("עמוס עוז", "아모스 오즈") == 1.0  # Hebrew and Korean
+    assert romanized("Зеленский", "Владимир Зеленский") == 0.0  # one script
+    assert romanized("Зеленский", "Zelensky") == 0.0  # cross-script, not romanized twice
+
+
 def test_token_hash_is_stored_and_rebuilt_after_pickling() -> None:
     form = normalize_name("Majid Takht-Ravanchi")
     token = form.tokens[0]

@@ -27,7 +27,7 @@ from app.core.compare import (
     row_probability,
 )
 from app.core.explain import summarize
-from app.core.features import FEATURE_NAMES
+from app.core.features import FEATURE_NAMES, align
 from app.core.index import CandidateIndex, Resolution, ResolveCandidate, judgement_key
 from app.core.memory import RELEASE_MIN_NAMES, collector_paused, release
 from app.core.normalize import normalize_name, try_normalize_name
@@ -56,6 +56,12 @@ MAX_RESOLVED_MEMBERS = 20
 # least even odds and no other full-name cluster is linked at even odds: uniqueness in the batch
 # is the evidence a lone surname lacks, so the pair alone need not reach the match threshold.
 BARE_NAME_PROBABILITY = 0.5
+
+# Resolve takes a bare name at ``BARE_NAME_PROBABILITY`` only when it is one of the full name's
+# words in another spelling (token similarity, ``features.align``): "Irani" of "Amir Saeid
+# Iravani" (0.93), "Putin" of "Vladimir Putin". "Assad" resembles the given name of "Saad
+# al-Hariri" (0.85) without being it; such a name needs the full threshold.
+BARE_NAME_WORD_SIMILARITY = 0.9
 
 # A member's confidence is its mean probability with the entity's other members, of which the
 # first this many (in sorted-name order) are used: exact for entities up to this size, and for
@@ -288,8 +294,9 @@ class Matcher:
         same" in the summary). A one-token name ("Putin") against a full name needs only even
         odds, the same rule as clustering's: the pair's probability is held down by the missing
         given name, and the margin of ``_decision`` asks the name to be clearly ahead of every
-        other entity, the uniqueness a lone surname needs."""
-        if len(form.core_tokens) == 1 and len(alias.core_tokens) > 1:
+        other entity, the uniqueness a lone surname needs. The name must be one of the full
+        name's words in another spelling (``BARE_NAME_WORD_SIMILARITY``)."""
+        if len(form.core_tokens) == 1 and len(alias.core_tokens) > 1 and _is_a_word_of(form, alias):
             return min(self.threshold, BARE_NAME_PROBABILITY)
         return self.threshold
 
@@ -582,3 +589,8 @@ class Matcher:
             confidence=round(cohesion, 6),
             members=tuple(members),
         )
+
+
+def _is_a_word_of(bare: NameForm, full: NameForm) -> bool:
+    """The one-word name ``bare`` is one of ``full``'s words, perhaps spelled otherwise."""
+    return any(p.similarity >= BARE_NAME_WORD_SIMILARITY for p in align(bare, full).pairs)

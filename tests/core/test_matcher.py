@@ -133,10 +133,42 @@ def test_variants_match(a, b):
         ("GRUPO WISA, S.A.", "GRUPO W S.A."),
         ("J. S.", "John Smith"),
         ("A. B. C. Holdings", "Alpha Beta Holdings"),
+        # Two Arabic-script names whose coarse consonant keys agree ("ktp" for both al-Qadhafi
+        # and "Kata'ib"): 0.91 while tokens of one script were compared by those keys.
+        ("القذافي", "كتائب عز الدين القسام"),
     ],
 )
 def test_different_entities_do_not_match(a, b):
     assert not MATCHER.compare(a, b).match
+
+
+def test_one_word_names_with_one_skeleton_are_told_apart_by_their_vowels():
+    # "Grote", "Groote" and "Gareth" all have the skeleton "KrT": the vowel shape tells the
+    # spelling variant from the other name (0.67 against 0.69 before the shape feature).
+    assert MATCHER.compare("Groote", "Grote").probability > 0.6
+    assert MATCHER.compare("Groote", "Gareth").probability < 0.6
+
+
+def test_names_in_one_other_script_compare_as_latin_names_do():
+    # A Russian surname against the full Russian name and against the full English one.
+    same_script = MATCHER.compare("Зеленский", "Владимир Зеленский").probability
+    latin = MATCHER.compare("Zelensky", "Vladimir Zelensky").probability
+    assert abs(same_script - latin) < 0.1
+    assert MATCHER.compare("Москва", "Москва").probability > 0.95
+
+
+def test_a_bare_name_is_held_to_even_odds_only_when_it_is_one_of_the_words():
+    def threshold(a: str, b: str) -> float:
+        fa, fb = try_normalize_name(a), try_normalize_name(b)
+        assert fa is not None
+        assert fb is not None
+        return MATCHER._pair_threshold(fa, fb)
+
+    assert threshold("Putin", "Vladimir Putin") == 0.5
+    assert threshold("Irani", "Amir Saeid Iravani") == 0.5
+    # "Assad" resembles the given name of "Saad al-Hariri" without being it.
+    assert threshold("Assad", "Saad al-Hariri") == MATCHER.threshold
+    assert threshold("Vladimir Putin", "Putin") == MATCHER.threshold
 
 
 def test_fit_measured_unrelated_cross_script_pairs():

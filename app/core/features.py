@@ -148,12 +148,33 @@ def _initials_need_a_full_match(
     """An initial counts for the word it abbreviates ("M. Pezeshkian" / "Masoud Pezeshkian")
     only beside a word present in both names; alone it names nothing: "GRUPO W, S.A." is not
     "GRUPO WISA, S.A." (both names' other words are designators and legal forms), nor is "J."
-    John. Such initials are scored as unmatched tokens."""
+    John. Such initials are scored as unmatched tokens. The word beside it must be firmly the
+    same (``_vouches``): "G. Gezgai" is not "Grashazstn Cossik", though "Gezgai" and "Cossik"
+    share the three-symbol skeleton "KZK"."""
     if not any(initial for *_, initial in aligned):
         return aligned
-    if any(sim >= _PRESENT and not initial for _, _, sim, initial in aligned):
+    if any(sim >= _PRESENT and not initial and _vouches(x, y) for x, y, sim, initial in aligned):
         return aligned
     return [(x, y, 0.0, False) if initial else (x, y, sim, False) for x, y, sim, initial in aligned]
+
+
+# A skeleton this long, or a consonant key across scripts, is firm evidence beside an initial.
+_FIRM_KEY = 4
+
+
+def _vouches(x: Token, y: Token) -> bool:
+    """Two aligned words alike enough to vouch for an initial beside them: spelled alike, or one
+    skeleton of ``_FIRM_KEY`` symbols or more, or (across a vowel-poor script) consonant keys
+    that long and alike. A short skeleton ("KZK") is shared by too many unrelated words."""
+    if _jw(x.latin, y.latin) >= _PRESENT:
+        return True
+    if _same_skeleton(x, y) and min(len(x.skeleton), len(y.skeleton)) >= _FIRM_KEY:
+        return True
+    return (
+        _vowel_poor(x, y)
+        and min(len(x.consonants), len(y.consonants)) >= _FIRM_KEY
+        and _indel(x.consonants, y.consonants) >= _PRESENT
+    )
 
 
 def align(a: NameForm, b: NameForm) -> Alignment:

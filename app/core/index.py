@@ -162,6 +162,8 @@ class CandidateIndex:
         self._names: list[str] = []
         self._joined: list[str] = []
         self._consonants: list[str] = []
+        # Whether each alias has letters of a script that writes few vowels (an abjad).
+        self._vowel_poor = bytearray()
         self._owner: array[int] = array("i")
         self._alias_ids: array[int] = array("q")
         self._alias_script: array[int] = array("B")
@@ -208,6 +210,7 @@ class CandidateIndex:
             self._names.append(name)
             self._joined.append(form.joined)
             self._consonants.append(form.consonant_signature)
+            self._vowel_poor.append(form.vowel_poor)
             self._owner.append(number)
             self._alias_ids.append(alias_id)
             code = self._script_code(script_class(form))
@@ -299,8 +302,9 @@ class CandidateIndex:
             return None
         return self._entities.canonical[number], self._entities.kind[number]
 
-    def candidates(self, form: NameForm) -> list[tuple[str, str, str, str]]:
-        """``(entity id, alias name, romanized letters, consonant key)`` of the aliases most
+    def candidates(self, form: NameForm) -> list[tuple[str, str, str, str, bool]]:
+        """``(entity id, alias name, romanized letters, consonant key, whether it is in a
+        vowel-poor script)`` of the aliases most
         worth scoring for a name, best first:
         ranked by shared keys (a key held by n aliases weighs 1/log2(n + 1)), at most three
         aliases per entity so that one well-documented entity cannot crowd out the others, and
@@ -340,7 +344,7 @@ class CandidateIndex:
                 near = np.flatnonzero(score >= floor)
                 each, score = each[near], score[near]
             ranked: list[int] = each[np.lexsort((each, -score))][:keep].tolist()
-            out: list[tuple[str, str, str, str]] = []
+            out: list[tuple[str, str, str, str, bool]] = []
             per_entity: dict[int, int] = {}
             for position in ranked:
                 owner = self._owner[position]
@@ -355,6 +359,7 @@ class CandidateIndex:
                         self._names[position],
                         self._joined[position],
                         self._consonants[position],
+                        bool(self._vowel_poor[position]),
                     )
                 )
                 if len(out) >= self.max_scored:

@@ -81,14 +81,18 @@ class ClusterRun:
     pairs_compared: int
 
 
-def _prefilter(form: NameForm, joined: str, consonants: str) -> float:
+def _prefilter(form: NameForm, joined: str, consonants: str, vowel_poor: bool) -> float:
     """Cheap closeness of a name to a candidate (0-100), to pick the candidates worth a full
-    comparison: the better of their romanized letters and their sorted consonant keys
-    (comparable across scripts)."""
-    return max(
-        fuzz.ratio(form.joined, joined),
-        fuzz.ratio(form.consonant_signature, consonants),
-    )
+    comparison: the similarity of their romanized letters or, where either is written in a
+    script that leaves out vowels (``NameForm.vowel_poor``), the better of that and the
+    similarity of their sorted consonant keys (comparable across scripts), the rule of the
+    ``joined_consonant_similarity`` feature. Between two names that write their vowels the
+    coarse key says little: "argand", "gandhi" and "garnett" share "knt", and taken here they
+    crowded "argan" out of the candidates scored for "argand"."""
+    spelling = fuzz.ratio(form.joined, joined)
+    if not (form.vowel_poor or vowel_poor):
+        return spelling
+    return max(spelling, fuzz.ratio(form.consonant_signature, consonants))
 
 
 class Matcher:
@@ -180,9 +184,9 @@ class Matcher:
             if not index.is_rejected(key, c[0]) and (accept is None or accept(c[0]))
         ]
         if len(pool) > RESOLVE_SCORED:
-            pool = heapq.nlargest(RESOLVE_SCORED, pool, key=lambda c: _prefilter(form, c[2], c[3]))
+            pool = heapq.nlargest(RESOLVE_SCORED, pool, key=lambda c: _prefilter(form, *c[2:]))
         best: dict[str, tuple[float, str, list[float]]] = {}
-        for entity_id, alias, _, _ in pool:
+        for entity_id, alias, *_ in pool:
             if (other := index.form(alias)) is None:
                 continue
             row = pair_features(form, other)

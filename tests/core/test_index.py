@@ -152,3 +152,20 @@ def test_retrieval_keys_add_deletion_keys_to_one_token_names_only():
     # A skeleton too short for deletion keys gets none ("Ufa": the keys would be one symbol).
     short = normalize_name("Ufa")
     assert retrieval_keys(short) == blocking_keys(short)
+
+
+def test_names_that_write_vowels_are_not_ranked_by_their_coarse_consonant_key(matcher):
+    # "argand", "gandhi", "garnett", ... all have the consonant key "knt". Ranked by it, the six
+    # of them took every place scored for "argand" and crowded out "argan", its spelling.
+    index = CandidateIndex()
+    names = ["argan", "gandhi", "garnett", "ghinda", "ginter", "gonder", "günther", "guntur"]
+    for n, name in enumerate(names, start=1):
+        index.set_entity(f"e{n}", name, "person")
+        index.add_alias(n, f"e{n}", name)
+    result = matcher.resolve("argand", index)
+    assert result.candidates[0].entity_id == "e1"
+    # Across a script that leaves out vowels the consonant key still ranks: "القذافي" finds
+    # Gaddafi among names of its letters' length.
+    index.set_entity("g", "Gaddafi", "person")
+    index.add_alias(99, "g", "Gaddafi")
+    assert matcher.resolve("القذافي", index).candidates[0].entity_id == "g"

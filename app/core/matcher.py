@@ -160,7 +160,8 @@ class Matcher:
         """Which entity of a registry snapshot a name denotes.
 
         Candidates come from the index (shared blocking keys); each is scored with the core
-        comparison, an entity taking its best alias's probability; links rejected by a
+        comparison, an entity taking the probability of its best alias among those that clear
+        their own threshold (``_pair_threshold``), else of its best alias; links rejected by a
         judgement are never proposed. The decision is ``matched`` when the best probability
         reaches ``threshold`` and leads the runner-up by more than ``RESOLVE_MARGIN``,
         ``ambiguous`` when it reaches the threshold but the runner-up is that close, and
@@ -185,14 +186,21 @@ class Matcher:
         ]
         if len(pool) > RESOLVE_SCORED:
             pool = heapq.nlargest(RESOLVE_SCORED, pool, key=lambda c: _prefilter(form, *c[2:]))
+        # Each entity is represented by its most probable alias among those that clear their
+        # own threshold (``_pair_threshold``), else by its most probable alias: for a one-token
+        # name, an entity's full name at even odds can carry it where its bare surname alias
+        # stays just under the match threshold.
         best: dict[str, tuple[float, str, list[float]]] = {}
+        rank: dict[str, tuple[bool, float]] = {}
         for entity_id, alias, *_ in pool:
             if (other := index.form(alias)) is None:
                 continue
             row = pair_features(form, other)
             p = row_probability(row, self.model)
-            if entity_id not in best or p > best[entity_id][0]:
+            order = (p >= self._pair_threshold(form, other), p)
+            if entity_id not in best or order > rank[entity_id]:
                 best[entity_id] = (p, alias, row)
+                rank[entity_id] = order
         ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], kv[0]))
         candidates = tuple(
             c

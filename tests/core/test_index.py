@@ -169,3 +169,17 @@ def test_names_that_write_vowels_are_not_ranked_by_their_coarse_consonant_key(ma
     index.set_entity("g", "Gaddafi", "person")
     index.add_alias(99, "g", "Gaddafi")
     assert matcher.resolve("القذافي", index).candidates[0].entity_id == "g"
+
+
+def test_an_entity_is_carried_by_an_alias_that_clears_its_own_threshold(matcher):
+    # A one-token name needs only even odds against a full name it is a word of, the match
+    # threshold against a bare alias. "Pizshakyan" scores just under 0.7 against the bare alias
+    # "Pezeshkian" and above 0.5 against "Masoud Pezeshkian": the full name carries it.
+    index = CandidateIndex()
+    index.set_entity("p", "Masoud Pezeshkian", "person")
+    index.add_alias(1, "p", "Masoud Pezeshkian")
+    index.add_alias(2, "p", "Pezeshkian")
+    result = matcher.resolve("Pizshakyan", index)
+    assert result.decision == "matched", result.reason
+    top = result.candidates[0]
+    assert top.probability >= (matcher.threshold if top.alias == "Pezeshkian" else 0.5)

@@ -97,6 +97,14 @@ _HEBREW_ORDINALS = {
 }
 _HEBREW = re.compile(r"[\u05d0-\u05ea]")
 _ABJADS = frozenset({"Arabic", "Hebrew", "Syriac", "Thaana"})
+# "ch" is read two ways in Latin-script names: as in English, Spanish and French romanizations
+# of Russian and Persian (Ravanchi, Shevchenko: the skeleton's "sh/sch/ch" class), and as kh in
+# German, Polish and Czech romanizations and in Greek and Hebrew names (Charkiw / Kharkiv,
+# Michail / Mikhail, Vlachos / Vlahos, Chaim / Khaim). A lone "ch" ("sch" and "tch" are only the
+# first) gives the token a second skeleton with "kh". Short words keep one reading: "Chan" and
+# "Han", "Cho" and "Ho" are other names.
+_LONE_CH = re.compile(r"(?<![st])ch")
+_CH_MIN_LENGTH = 6
 
 
 @cache
@@ -246,6 +254,9 @@ def _make_token(text: str, particles: frozenset[str]) -> Token | None:
     reading = phonetic_reading(folded) if script == "Latin" else latin
     key = skeleton(latin)
     alt = skeleton(reading) if reading != latin else ""
+    if script == "Latin" and (not alt or alt == key) and len(latin) >= _CH_MIN_LENGTH:
+        # Else a lone "ch" (not "sch", "tch") gets its other reading, "kh", as the second.
+        alt = skeleton(_LONE_CH.sub("kh", latin))
     return Token(
         text=folded,
         latin=latin,

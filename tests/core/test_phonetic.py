@@ -90,6 +90,37 @@ def test_hacek_letters_have_both_readings(accented, plain, spelled):
     assert not normalize_name(plain).tokens[0].alt_skeleton
 
 
+@pytest.mark.parametrize(
+    ("ch", "kh"),
+    [
+        ("Charkiw", "Kharkiv"),
+        ("Michail", "Mikhail"),
+        ("Vlachos", "Vlahos"),
+        ("Chmelnyzkyj", "Khmelnytskyi"),
+        ("Chodorkowski", "Khodorkovsky"),
+    ],
+)
+def test_a_lone_ch_also_reads_kh(ch, kh):
+    from app.core.features import _same_skeleton
+    from app.core.normalize import normalize_name
+
+    token = normalize_name(ch).tokens[0]
+    assert token.skeleton == skeleton(token.latin)  # the first reading: sh/sch/ch
+    assert _same_skeleton(token, normalize_name(kh).tokens[0])
+
+
+def test_ch_in_sch_tch_or_a_short_word_keeps_one_reading():
+    from app.core.features import _same_skeleton
+    from app.core.normalize import normalize_name
+
+    # "Chan" and "Han", "Cho" and "Ho" are other names.
+    assert not normalize_name("Chan").tokens[0].alt_skeleton
+    assert not _same_skeleton(normalize_name("Chan").tokens[0], normalize_name("Han").tokens[0])
+    # "sch" and "tch" are sh and ch only: no kh reading to add.
+    for word in ("Schewtschenko", "Ravantchi"):
+        assert not normalize_name(word).tokens[0].alt_skeleton
+
+
 def test_cedilla_c_keeps_one_reading():
     # French reads "ç" as s ("François"), Turkish as ch: it gets no second reading.
     from app.core.normalize import normalize_name

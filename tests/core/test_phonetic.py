@@ -98,9 +98,12 @@ def test_hacek_letters_have_both_readings(accented, plain, spelled):
         ("Vlachos", "Vlahos"),
         ("Chmelnyzkyj", "Khmelnytskyi"),
         ("Chodorkowski", "Khodorkovsky"),
+        ("Chruszczow", "Khrushchov"),  # with Polish sz and cz
+        ("Szewczenko", "Shevchenko"),
+        ("Czernihow", "Chernihov"),
     ],
 )
-def test_a_lone_ch_also_reads_kh(ch, kh):
+def test_letters_read_two_ways_get_a_second_skeleton(ch, kh):
     from app.core.features import _same_skeleton
     from app.core.normalize import normalize_name
 
@@ -109,7 +112,7 @@ def test_a_lone_ch_also_reads_kh(ch, kh):
     assert _same_skeleton(token, normalize_name(kh).tokens[0])
 
 
-def test_ch_in_sch_tch_or_a_short_word_keeps_one_reading():
+def test_ch_in_sch_tch_shch_or_a_short_word_keeps_one_reading():
     from app.core.features import _same_skeleton
     from app.core.normalize import normalize_name
 
@@ -117,8 +120,11 @@ def test_ch_in_sch_tch_or_a_short_word_keeps_one_reading():
     assert not normalize_name("Chan").tokens[0].alt_skeleton
     assert not _same_skeleton(normalize_name("Chan").tokens[0], normalize_name("Han").tokens[0])
     # "sch" and "tch" are sh and ch only: no kh reading to add.
-    for word in ("Schewtschenko", "Ravantchi"):
+    for word in ("Schewtschenko", "Ravantchi", "Khrushchev"):
         assert not normalize_name(word).tokens[0].alt_skeleton
+    # Hungarian "sz" is s: the first reading keeps "Szekeres" with "Sekeres".
+    szekeres, sekeres = normalize_name("Szekeres").tokens[0], normalize_name("Sekeres").tokens[0]
+    assert _same_skeleton(szekeres, sekeres)
 
 
 def test_cedilla_c_keeps_one_reading():

@@ -97,26 +97,6 @@ _HEBREW_ORDINALS = {
 }
 _HEBREW = re.compile(r"[\u05d0-\u05ea]")
 _ABJADS = frozenset({"Arabic", "Hebrew", "Syriac", "Thaana"})
-# Letters that Latin-script names read two ways, the second reading giving the token a second
-# skeleton (as the háček letters do, ``phonetic_reading``):
-# * "ch" as in English, Spanish and French romanizations of Russian and Persian (Ravanchi,
-#   Shevchenko: the skeleton's "sh/sch/ch" class), and as kh in German, Polish and Czech
-#   romanizations and in Greek and Hebrew names (Charkiw / Kharkiv, Michail / Mikhail, Vlachos /
-#   Vlahos). A lone "ch" ("sch", "tch", "shch" are only the first) reads kh in words of six letters
-#   or more; in shorter ones "Chan" and "Han", "Cho" and "Ho" are other names.
-# * Polish "sz" and "cz" are sh and ch (Szewczenko / Shevchenko, Czernihów / Chernihiv); in
-#   Hungarian "sz" is s, the first reading (Szekeres / Sekeres).
-_LONE_CH = re.compile(r"(?<![st])(?<!sh)ch")
-_CH_MIN_LENGTH = 6
-_POLISH = str.maketrans({"z": "h"})
-_POLISH_DIGRAPH = re.compile(r"[sc]z")
-
-
-def _second_reading(latin: str) -> str:
-    """The Latin token with its two-way letters in their second reading (see above)."""
-    if len(latin) >= _CH_MIN_LENGTH:
-        latin = _LONE_CH.sub("kh", latin)
-    return _POLISH_DIGRAPH.sub(lambda m: m.group().translate(_POLISH), latin)
 
 
 @cache
@@ -262,13 +242,11 @@ def _make_token(text: str, particles: frozenset[str]) -> Token | None:
     if not latin:
         return None
     folded = unicodedata.normalize("NFKC", text.casefold())
-    # "š" is both "s" (the folded spelling) and "sh" (``phonetic_reading``): a second skeleton.
+    # "š" is both "s" (the folded spelling) and "sh", "charkiw" both "sharkiw" and "kharkiw"
+    # (``phonetic_reading``): a second skeleton.
     reading = phonetic_reading(folded) if script == "Latin" else latin
     key = skeleton(latin)
     alt = skeleton(reading) if reading != latin else ""
-    if script == "Latin" and (not alt or alt == key):
-        # Else letters read two ways give the second (``_second_reading``).
-        alt = skeleton(_second_reading(latin))
     return Token(
         text=folded,
         latin=latin,

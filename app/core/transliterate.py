@@ -63,11 +63,33 @@ _DIGRAPH_LETTERS = str.maketrans(
 )  # fmt: skip
 
 
+# Letters that Latin-script names read two ways, where the háček letters above are not there to
+# say which:
+# * "ch" as in English, Spanish and French romanizations of Russian and Persian (Ravanchi,
+#   Shevchenko: the skeleton's "sh/sch/ch" class), and as kh in German, Polish and Czech
+#   romanizations and in Greek and Hebrew names (Charkiw / Kharkiv, Michail / Mikhail, Vlachos /
+#   Vlahos). A lone "ch" ("sch", "tch", "shch" are only the first) reads kh in words of six
+#   letters or more; in shorter ones "Chan" and "Han", "Cho" and "Ho" are other names.
+# * Polish "sz" and "cz" are sh and ch (Szewczenko / Shevchenko, Czernihów / Chernihiv); in
+#   Hungarian "sz" is s, the first reading (Szekeres / Sekeres).
+_LONE_CH = re.compile(r"(?<![st])(?<!sh)ch")
+_CH_MIN_LENGTH = 6
+_POLISH_DIGRAPH = re.compile(r"[sc]z")
+_POLISH = str.maketrans({"z": "h"})
+
+
 def phonetic_reading(token: str) -> str:
-    """``romanize`` of a Latin token with its háček and acute consonants spelled as digraphs
-    ("beneš" -> "benesh", "aleksić" -> "aleksich"); the token's romanization when it has none.
-    Expects a case-folded token."""
-    return romanize(token.translate(_DIGRAPH_LETTERS), "Latin")
+    """The second reading of a Latin token, romanized: its háček and acute consonants spelled as
+    digraphs ("beneš" -> "benesh", "aleksić" -> "aleksich"); without them, its letters read two
+    ways in their second reading ("charkiw" -> "kharkiw", "szewczenko" -> "shewchenko"); the
+    token's romanization when it has neither. Expects a case-folded token."""
+    spelled = token.translate(_DIGRAPH_LETTERS)
+    if spelled != token:
+        return romanize(spelled, "Latin")
+    latin = romanize(token, "Latin")
+    if len(latin) >= _CH_MIN_LENGTH:
+        latin = _LONE_CH.sub("kh", latin)
+    return _POLISH_DIGRAPH.sub(lambda m: m.group().translate(_POLISH), latin)
 
 
 # Hebrew writes sounds it has no letter for with a geresh after a near letter: ג׳ is j

@@ -119,7 +119,7 @@ def test_ch_in_sch_tch_shch_or_a_short_word_keeps_one_reading():
     # "Chan" and "Han", "Cho" and "Ho" are other names.
     assert not normalize_name("Chan").tokens[0].alt_skeleton
     assert not _same_skeleton(normalize_name("Chan").tokens[0], normalize_name("Han").tokens[0])
-    # "sch" and "tch" are sh and ch only: no kh reading to add.
+    # "sch", "tch" and "shch" are sh and ch only: no kh reading to add.
     for word in ("Schewtschenko", "Ravantchi", "Khrushchev"):
         assert not normalize_name(word).tokens[0].alt_skeleton
     # Hungarian "sz" is s: the first reading keeps "Szekeres" with "Sekeres".

@@ -177,7 +177,7 @@ def test_an_entity_is_carried_by_an_alias_that_clears_its_own_threshold(matcher)
     # than against "Ali Khamenei", but only the full name clears its own threshold: it carries
     # the entity. (The first two asserts hold the case to that shape.)
     assert matcher.compare("Hamenei", "Khamenei").probability < matcher.threshold
-    assert 0.5 <= matcher.compare("Hamenei", "Ali Khamenei").probability
+    assert matcher.compare("Hamenei", "Ali Khamenei").probability >= 0.5
     assert (
         matcher.compare("Hamenei", "Ali Khamenei").probability
         < matcher.compare("Hamenei", "Khamenei").probability

@@ -98,7 +98,8 @@ _SUFFIXES = {
 }
 
 KEYED_SCHEMA = (
-    "name string, count long, keys array<string>, nkey string, bare boolean, latin boolean"
+    "name string, count long, keys array<string>, nkey string, bare boolean, latin boolean, "
+    "poor boolean"
 )
 SCORED_SCHEMA = "a long, b long, probability double"
 MEMBER_SCHEMA = (
@@ -236,6 +237,7 @@ def _keys_batches(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         nkeys: list[str] = []
         bare: list[bool] = []
         latin: list[bool] = []
+        poor: list[bool] = []
         for name, count in zip(df["name"], df["count"], strict=True):
             if not name.strip():
                 continue
@@ -246,6 +248,7 @@ def _keys_batches(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
             nkeys.append(neighbourhood_key(form) if form is not None else "")
             bare.append(form is not None and len(form.core_tokens) == 1)
             latin.append(form is not None and form.is_latin)
+            poor.append(form is not None and form.vowel_poor)
         yield pd.DataFrame(
             {
                 "name": names,
@@ -254,6 +257,7 @@ def _keys_batches(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
                 "nkey": nkeys,
                 "bare": bare,
                 "latin": latin,
+                "poor": poor,
             }
         )
 
@@ -288,36 +292,75 @@ def candidate_pairs(keyed: DataFrame) -> DataFrame:
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
-    exploded = keyed.select("id", "name", "nkey", "bare", "latin", F.explode("keys").alias("key"))
-    by_key = Window.partitionBy("key")
-    token_tier = F.substring("key", 1, 1).rlike("^[a-z]$")
-    cap = F.when(token_tier, F.lit(TOKEN_BLOCK_SIZE)).otherwise(F.lit(NAME_BLOCK_SIZE))
-    sized = (
-        exploded.withColumn("size", F.count("*").over(by_key))
-        .withColumn("cap", cap)
-        .withColumn("token_tier", token_tier)
+    exploded = keyed.select(
+        "id", "name", "nkey", "bare", "latin", "poor", F.explode("keys").alias("key")
     )
+    # A key's block and tag (split_key): an initial key "I:j|SMT|o" is block "I:j|SMT", tag "o".
+    tagged = F.col("key").startswith("I:")
+    exploded = exploded.select(
+        "id",
+        "name",
+        "nkey",
+        "bare",
+        "latin",
+        "poor",
+        F.when(tagged, F.regexp_extract("key", r"^(.*)\|[^|]*$", 1))
+        .otherwise(F.col("key"))
+        .alias("block"),
+        F.when(tagged, F.regexp_extract("key", r"\|([^|]*)$", 1)).alias("tag"),
+        F.substring("key", 1, 1).rlike("^[a-z]$").alias("token_tier"),
+        F.substring("key", 1, 2).isin("c:", "Q:").alias("needs_poor"),  # needs_vowel_poor
+    )
+    by_key = Window.partitionBy("block")
+    cap = F.when(F.col("token_tier"), F.lit(TOKEN_BLOCK_SIZE)).otherwise(F.lit(NAME_BLOCK_SIZE))
+    sized = exploded.withColumn("size", F.count("*").over(by_key)).withColumn("cap", cap)
     small = sized.where((F.col("size") >= 2) & (F.col("size") <= F.col("cap")))
     left = small.select(
-        "key",
+        "block",
         "token_tier",
+        "needs_poor",
         F.col("id").alias("x"),
         F.col("bare").alias("bx"),
         F.col("latin").alias("lx"),
+        F.col("poor").alias("px"),
+        F.col("tag").alias("tx"),
     )
     right = small.select(
-        "key", F.col("id").alias("y"), F.col("bare").alias("by"), F.col("latin").alias("ly")
+        "block",
+        F.col("id").alias("y"),
+        F.col("bare").alias("by"),
+        F.col("latin").alias("ly"),
+        F.col("poor").alias("py"),
+        F.col("tag").alias("ty"),
     )
-    # A token block pairs a bare name with every member and names across scripts
-    # (candidate_pairs).
-    wanted = ~F.col("token_tier") | F.col("bx") | F.col("by") | (F.col("lx") != F.col("ly"))
-    exhaustive = left.join(right, "key").where((F.col("x") < F.col("y")) & wanted)
+    # The rules of candidate_pairs: a token block within its cap pairs a bare name with every
+    # member and names across scripts; a consonant-key block needs a vowel-poor name, and a
+    # tagged block agreeing tags (split_key), whatever its size.
+    tags_agree = (
+        F.col("tx").isNull()
+        | (F.col("tx") == "")
+        | (F.col("ty") == "")
+        | (F.col("tx") == F.col("ty"))
+    )
+    kept_anywhere = (~F.col("needs_poor") | F.col("px") | F.col("py")) & tags_agree
+    wanted = (
+        ~F.col("token_tier") | F.col("bx") | F.col("by") | (F.col("lx") != F.col("ly"))
+    ) & kept_anywhere
+    exhaustive = left.join(right, "block").where((F.col("x") < F.col("y")) & wanted)
     large = sized.where(F.col("size") > F.col("cap"))
     ordered = by_key.orderBy("nkey", "name")
     windowed = None
     for step in range(1, WINDOW + 1):
-        nxt = large.select(F.col("id").alias("x"), F.lead("id", step).over(ordered).alias("y"))
-        nxt = nxt.where(F.col("y").isNotNull())
+        nxt = large.select(
+            "needs_poor",
+            F.col("id").alias("x"),
+            F.col("poor").alias("px"),
+            F.col("tag").alias("tx"),
+            F.lead("id", step).over(ordered).alias("y"),
+            F.lead("poor", step).over(ordered).alias("py"),
+            F.lead("tag", step).over(ordered).alias("ty"),
+        )
+        nxt = nxt.where(F.col("y").isNotNull() & kept_anywhere).select("x", "y")
         windowed = nxt if windowed is None else windowed.unionByName(nxt)
     pairs = exhaustive.select("x", "y")
     if windowed is not None:

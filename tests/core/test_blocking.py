@@ -16,6 +16,7 @@ from app.core.parallel import score_pairs
 from app.core.score import load_model
 
 MODEL = load_model()
+NO3 = [False] * 3
 
 
 def _pairs(names):
@@ -46,7 +47,7 @@ def test_an_oversized_block_is_paired_as_a_sorted_neighbourhood(monkeypatch):
     # One shared name key ("J:" of the same letters) across 8 items: the block is over the cap.
     keys = [["J:same"] for _ in range(8)]
     order = ["h", "a", "g", "b", "f", "c", "e", "d"]
-    pairs = candidate_pairs(keys, order, [False] * 8, [True] * 8).tolist()
+    pairs = candidate_pairs(keys, order, [False] * 8, [True] * 8, [False] * 8).tolist()
     rank = {item: sorted(order).index(order[item]) for item in range(8)}
     distances = sorted(abs(rank[i] - rank[j]) for i, j in pairs)
     assert len(pairs) == 7 + 6 + 5  # each item with its next WINDOW=3 neighbours
@@ -55,18 +56,62 @@ def test_an_oversized_block_is_paired_as_a_sorted_neighbourhood(monkeypatch):
 
 def test_small_token_blocks_pair_bare_names_and_scripts():
     keys = [["s:X"], ["s:X"], ["s:X"]]
-    pairs = candidate_pairs(keys, ["a", "b", "c"], [True, False, False], [True] * 3).tolist()
+    pairs = candidate_pairs(keys, ["a", "b", "c"], [True, False, False], [True] * 3, NO3).tolist()
     assert pairs == [[0, 1], [0, 2]]
-    pairs = candidate_pairs(keys, ["a", "b", "c"], [False] * 3, [True, False, True]).tolist()
+    pairs = candidate_pairs(keys, ["a", "b", "c"], [False] * 3, [True, False, True], NO3).tolist()
     assert pairs == [[0, 1], [1, 2]]  # full names meet across scripts
     keys = [["P:X"], ["P:X"], ["P:X"]]
-    pairs = candidate_pairs(keys, ["a", "b", "c"], [False] * 3, [True] * 3).tolist()
+    pairs = candidate_pairs(keys, ["a", "b", "c"], [False] * 3, [True] * 3, NO3).tolist()
     assert pairs == [[0, 1], [0, 2], [1, 2]]
 
 
 def test_no_keys_no_pairs():
-    assert candidate_pairs([], [], [], []).shape == (0, 2)
-    assert candidate_pairs([["s:A"], ["s:B"]], ["a", "b"], [True] * 2, [True] * 2).shape == (0, 2)
+    assert candidate_pairs([], [], [], [], []).shape == (0, 2)
+    pairs = candidate_pairs([["s:A"], ["s:B"]], ["a", "b"], [True] * 2, [True] * 2, [False] * 2)
+    assert pairs.shape == (0, 2)
+
+
+def test_an_initial_key_pairs_full_names_only_when_their_tags_agree(monkeypatch):
+    names = ["J. Smith", "John Smith", "Jon Smith", "Jane Smith"]
+    forms = [normalize_name(n) for n in names]
+    keys = [[k for k in blocking.cluster_keys(f) if k.startswith("I:j|")] for f in forms]
+    split = [blocking.split_key(k) for [k] in keys]  # one "I:j|" key each: "j" + "smith"
+    assert len({block for block, _ in split}) == 1
+    assert [tag for _, tag in split] == ["", "o", "o", "a"]
+    order, flags = list(names), [False] * 4
+
+    def proposed():
+        pairs = candidate_pairs(keys, order, flags, [True] * 4, flags).tolist()
+        return {(names[i], names[j]) for i, j in pairs}
+
+    expected = {
+        ("J. Smith", "John Smith"),
+        ("J. Smith", "Jon Smith"),
+        ("J. Smith", "Jane Smith"),
+        ("John Smith", "Jon Smith"),  # both "jo"; "Jane" differs in the second letter
+    }
+    assert proposed() == expected
+    # Over the cap, the sorted neighbourhood (all four within WINDOW=3) obeys the same rule.
+    monkeypatch.setattr(blocking, "NAME_BLOCK_SIZE", 2)
+    assert proposed() == expected
+
+
+def test_a_consonant_key_block_needs_a_name_in_a_vowel_poor_script(monkeypatch):
+    assert [blocking.needs_vowel_poor(k) for k in ("c:knt", "Q:kn|rm", "s:KNT", "C:knt")] == [
+        True,
+        True,
+        False,
+        False,
+    ]
+    keys = [["c:knt"]] * 3
+    bare, latin = [True, False, False], [True, True, False]
+    pairs = candidate_pairs(keys, ["a", "b", "c"], bare, latin, [False] * 3).tolist()
+    assert pairs == []  # "argand" and "gandhi": a bare name, but no vowel-poor one
+    pairs = candidate_pairs(keys, ["a", "b", "c"], bare, latin, [False, False, True]).tolist()
+    assert pairs == [[0, 2], [1, 2]]
+    monkeypatch.setattr(blocking, "TOKEN_BLOCK_SIZE", 2)
+    pairs = candidate_pairs(keys, ["a", "b", "c"], bare, latin, [False, False, True]).tolist()
+    assert pairs == [[0, 2], [1, 2]]  # the neighbourhood of an oversized block too
 
 
 def test_batch_probabilities_equal_compare_forms():

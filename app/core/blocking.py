@@ -64,10 +64,11 @@ __all__ = [
 ]
 
 # Caps of exhaustively paired blocks (see the module docstring). At these sizes the pairs per
-# name stay between 8 and 21 on the generated scale benchmark (10k to 1M names); blocking
-# proposes about 0.76 of the gold pairs that an all-pairs run scores as matches, and 0.39 of
-# all its matches, most of the rest being unrelated pairs the model over-scores
-# (benchmarks/cluster_scale.py measures both at 100k names).
+# name stay between 5 and 13 on the generated scale benchmark (10k to 1M names); at 100k names
+# blocking proposes 0.80 of the gold pairs that an all-pairs run of the matcher scores as
+# matches and 0.75 of all its matches (most of the rest are unrelated pairs the model
+# over-scores), and 0.99 of the pairs rapidfuzz's token_sort_ratio scores 90 or more
+# (benchmarks/cluster_scale.py).
 TOKEN_BLOCK_SIZE = 40
 NAME_BLOCK_SIZE = 60
 # Shortest skeleton of a one-token name that gets deletion keys (``retrieval_keys``); shorter

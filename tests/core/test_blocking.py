@@ -34,6 +34,16 @@ def test_spellings_of_one_name_are_proposed_and_each_pair_once():
     assert not any("Elon Musk" in p for p in proposed)
 
 
+def test_a_word_split_in_two_meets_the_joined_spelling():
+    # No word of one is a word of the other, nor do their word pairs agree; the skeletons of
+    # the whole names' letters do ("K:").
+    for names in (
+        ["Dedres Fazhekgro", "Dedres Fzhe-Kgro"],
+        ["Bandar Seri Begavan", "Bandarseribegavana"],
+    ):
+        assert _pairs(names).tolist() == [[0, 1]], names
+
+
 def test_a_bare_name_meets_full_names_through_a_token_key():
     names = ["Ravanchi", "Majid Ravanchi", "Ali Ravanchi"]
     proposed = {(names[i], names[j]) for i, j in _pairs(names).tolist()}

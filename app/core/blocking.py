@@ -66,9 +66,9 @@ __all__ = [
 ]
 
 # Caps of exhaustively paired blocks (see the module docstring). At these sizes the pairs per
-# name stay between 5 and 13 on the generated scale benchmark (10k to 1M names); at 100k names
-# blocking proposes 0.80 of the gold pairs that an all-pairs run of the matcher scores as
-# matches and 0.75 of all its matches (most of the rest are unrelated pairs the model
+# name stay between 5 and 14 on the generated scale benchmark (10k to 1M names); at 100k names
+# blocking proposes 0.82 of the gold pairs that an all-pairs run of the matcher scores as
+# matches and 0.77 of all its matches (most of the rest are unrelated pairs the model
 # over-scores), and 0.99 of the pairs rapidfuzz's token_sort_ratio scores 90 or more
 # (benchmarks/cluster_scale.py).
 TOKEN_BLOCK_SIZE = 40

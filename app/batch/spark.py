@@ -348,7 +348,8 @@ def candidate_pairs(keyed: DataFrame) -> DataFrame:
     ) & kept_anywhere
     exhaustive = left.join(right, "block").where((F.col("x") < F.col("y")) & wanted)
     large = sized.where(F.col("size") > F.col("cap"))
-    ordered = by_key.orderBy("nkey", "name")
+    # Then by tag, as candidate_pairs does: one name can hold a block under two tags.
+    ordered = by_key.orderBy("nkey", "name", "tag")
     windowed = None
     for step in range(1, WINDOW + 1):
         nxt = large.select(

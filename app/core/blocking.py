@@ -11,9 +11,8 @@ Two tiers of keys:
   skeletons of each two core tokens, the initial of one token with the skeleton of another, the
   sorted consonant key of the whole name, its letters without spaces and their skeleton (so
   a word split in two, "Fzhe-Kgro", meets its joined spelling "Fazhekgro"), and its acronym
-  keys. Two
-  spellings of a full name share several of them, and they stay selective as the input grows;
-  they are capped at ``NAME_BLOCK_SIZE`` names.
+  keys. Two spellings of a full name share several of them, and they stay selective as the
+  input grows; they are capped at ``NAME_BLOCK_SIZE`` names.
 
 Two rules keep blocks to the pairs their key is for: consonant-key blocks pair only where a
 name in a vowel-poor script is involved (``needs_vowel_poor``), and initial-key blocks pair an
@@ -39,7 +38,6 @@ import hashlib
 from array import array
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from hashlib import blake2b
 from itertools import combinations
 
 import numpy as np
@@ -227,7 +225,7 @@ def _triangle(size: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     return i.astype(np.int64), j.astype(np.int64)
 
 
-def tag_code(tag: str | None) -> int:
+def _tag_code(tag: str | None) -> int:
     """A key tag as an integer for ``candidate_pairs``' arrays: -1 untagged, 0 the empty tag
     (an initial), else the letter's code point."""
     if tag is None:
@@ -277,8 +275,8 @@ def candidate_pairs(
     # Per key entry: its block's hash, its item, its tier and rule (bit 0: token tier, bit 1:
     # needs a vowel-poor name) and its tag.
     hashes, owners, tiers, tags = array("q"), array("q"), array("b"), array("i")
-    # The loop runs once per key of every name (13 million at a million names): the helpers
-    # are inlined and the rule looked up by the key's prefix ("s:", "I:"), which decides it.
+    # The loop runs once per key of every name (13 million at a million names): the rule is
+    # looked up by the key's prefix ("s:", "I:"), which decides it.
     rules: dict[str, int] = {}
     for item, item_keys in enumerate(keys):
         for key in item_keys:
@@ -288,12 +286,11 @@ def candidate_pairs(
                 rule = rules[prefix] = is_token_key(key) | needs_vowel_poor(key) << 1
             if prefix == "I:":
                 block, tag = split_key(key)
-                tags.append(tag_code(tag))
+                tags.append(_tag_code(tag))
             else:
                 block = key
                 tags.append(-1)
-            digest = blake2b(block.encode("utf-8"), digest_size=8).digest()
-            hashes.append(int.from_bytes(digest) >> 1)  # as ``_key_hash``
+            hashes.append(_key_hash(block))
             owners.append(item)
             tiers.append(rule)
     if not hashes:
@@ -308,8 +305,11 @@ def candidate_pairs(
     poor = np.asarray(vowel_poor, dtype=bool)
     rank = np.empty(len(order), dtype=np.int64)
     rank[sorted(range(len(order)), key=lambda k: (order[k], k))] = np.arange(len(order))
-    # Sort by block, then by neighbourhood order inside a block.
-    perm = np.lexsort((rank[who], h))
+    # Sort by block, then by neighbourhood order inside a block, then by tag: a name can hold
+    # one block under two tags ("I:j|SMT|o" and "I:j|SMT|a"), and the order of its keys (a
+    # frozenset, whose order follows the process's string hashes) must not decide which
+    # neighbours its entries get in an oversized block.
+    perm = np.lexsort((tag_of, rank[who], h))
     h, who, rules_of, tag_of = h[perm], who[perm], rules_of[perm], tag_of[perm]
     token_tier = (rules_of & 1).astype(bool)
     cap = np.where(token_tier, TOKEN_BLOCK_SIZE, NAME_BLOCK_SIZE)

@@ -207,3 +207,16 @@ def test_pairs_deduplicated_in_rounds_are_the_same(monkeypatch):
     rounds = blocking.form_candidate_pairs(forms)
     assert len(whole) > 5
     assert np.array_equal(whole, rounds)
+
+
+def test_the_order_of_a_names_keys_does_not_change_its_neighbours(monkeypatch):
+    # Name 0 holds block "I:j|X" under two tags; frozenset order follows the process's string
+    # hashes, so its keys' order must not decide which neighbours each entry gets.
+    monkeypatch.setattr(blocking, "NAME_BLOCK_SIZE", 2)
+    others = [["I:j|X|a"], ["I:j|X|o"], ["I:j|X|a"], ["I:j|X|o"]]
+    order, flags = ["a", "b", "c", "d", "e"], [False] * 5
+
+    def pairs(first):
+        return candidate_pairs([first, *others], order, flags, [True] * 5, flags).tolist()
+
+    assert pairs(["I:j|X|o", "I:j|X|a"]) == pairs(["I:j|X|a", "I:j|X|o"])

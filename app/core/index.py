@@ -319,7 +319,10 @@ class CandidateIndex:
             lists: list[npt.NDArray[np.int32]] = []
             weights: list[float] = []
             singles: list[int] = []
-            for key in retrieval_keys(form):
+            # Keys in sorted order: a frozenset's order follows the process's string hashes,
+            # and the summed weights (floats) of aliases tied on shared keys would then round
+            # differently from one process to the next and reorder them.
+            for key in sorted(retrieval_keys(form)):
                 held = self._postings.get(hash(key))
                 if held is None:
                     continue

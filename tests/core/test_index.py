@@ -189,3 +189,43 @@ def test_an_entity_is_carried_by_an_alias_that_clears_its_own_threshold(matcher)
     result = matcher.resolve("Hamenei", index)
     assert result.decision == "matched", result.reason
     assert result.candidates[0].alias == "Ali Khamenei"
+
+
+_CANDIDATES_SCRIPT = """
+import json, random
+from app.core.index import CandidateIndex
+from app.core.normalize import normalize_name
+rng = random.Random(5)
+syllables = ["ka", "ra", "vi", "no", "sha", "ban", "dar", "mi", "lo", "te", "gul", "zan"]
+names = sorted({" ".join("".join(rng.choice(syllables) for _ in range(rng.randint(1, 3)))
+                         .title() for _ in range(rng.randint(1, 3))) for _ in range(8000)})
+index = CandidateIndex()
+for n, name in enumerate(names):
+    index.set_entity(f"e{n}", name, "other")
+    index.add_alias(n + 1, f"e{n}", name)
+print(json.dumps([[c[0] for c in index.candidates(normalize_name(name))] for name in names[:3000]]))
+"""
+
+
+@pytest.mark.slow
+def test_candidates_do_not_follow_the_process_string_hashes():
+    """The same registry gives the same candidates, in the same order, in every process (every
+    replica of the service): a name's keys are a frozenset, whose order follows the process's
+    string hashes, and summing tied aliases' key weights in that order rounded them apart
+    (with these three seeds, the first gave other candidates than the other two)."""
+    import os
+    import subprocess
+    import sys
+
+    outputs = set()
+    for seed in ("1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run(
+            [sys.executable, "-c", _CANDIDATES_SCRIPT],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        outputs.add(done.stdout)
+    assert len(outputs) == 1

@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from app.core.scripts import char_script
+from app.core.types import NameForm
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 TASK_FILES = (
@@ -229,3 +230,50 @@ def keyed_negatives(
         if gold[a] != gold[b]:
             pairs.add((a, b) if a < b else (b, a))
     return [(a, b, 0) for a, b in sorted(pairs)]
+
+
+def resolve_negatives(clusters: list[dict], per_variant: int) -> list[tuple[str, str, int]]:
+    """Pairs of a variant and a wrong candidate that resolve scores for it: a registry of one
+    canonical name per cluster (its canonical, else its first variant, as
+    benchmarks/resolve_accuracy.py builds it) is indexed, and each variant is paired with the
+    first ``per_variant`` canonicals of other clusters that the index retrieves for it (best
+    first). Retrieval ranks by shared keys, so these are the look-alikes resolve must rank
+    below the right entity: "Keratsíni" for "Giresunas" (skeletons 0.89 alike), where the
+    evaluator-like hard negatives, nearest by written trigrams, are spelled alike.
+
+    Only candidates in the variant's own script are kept (of those first ``per_variant``):
+    with the cross-script ones too, the fit learned that a Latin name and its Arabic spelling
+    are rarely one ("Muammar Gaddafi" / "معمر القذافي" fell from 0.85 to 0.61)."""
+    from app.core.index import CandidateIndex
+    from app.core.normalize import try_normalize_name
+
+    index = CandidateIndex()
+    for n, c in enumerate(clusters):
+        variants = [str(v) for v in c["variants"]]
+        canonical = str(c.get("canonical") or variants[0])
+        index.set_entity(f"c{n}", canonical, str(c.get("kind", "other")))
+        index.add_alias(n + 1, f"c{n}", canonical)
+    pairs: list[tuple[str, str, int]] = []
+    for n, c in enumerate(clusters):
+        own = {str(v) for v in c["variants"]}
+        for variant in sorted(own):
+            form = try_normalize_name(variant)
+            if form is None:
+                continue
+            wrong = [
+                alias
+                for entity, alias, *_ in index.candidates(form)
+                if entity != f"c{n}" and alias not in own
+            ]
+            pairs += [
+                (variant, alias, 0)
+                for alias in wrong[:per_variant]
+                if (other := try_normalize_name(alias)) is not None and _same_script(form, other)
+            ]
+    return pairs
+
+
+def _same_script(a: NameForm, b: NameForm) -> bool:
+    """Both names Latin, or both in the same other scripts: the pairs the compare features
+    mark as neither ``cross_script`` nor ``non_latin_pair``."""
+    return a.is_latin == b.is_latin and (a.is_latin or set(a.scripts) == set(b.scripts))

@@ -187,7 +187,7 @@ class CompareResult(BaseModel):
         ge=0.0,
         le=1.0,
         description="Calibrated probability that both names denote the same entity.",
-        examples=[0.8794],
+        examples=[0.9242],
     )
     match: bool = Field(
         description="True when the probability reaches the service's threshold.", examples=[True]
@@ -209,7 +209,7 @@ class CompareResponse(BaseModel):
 
     results: list[CompareResult] = Field(
         description="One result per requested pair, in the same order.",
-        examples=[[{"a": "Gaddafi", "b": "القذافي", "probability": 0.8794, "match": True}]],
+        examples=[[{"a": "Gaddafi", "b": "القذافي", "probability": 0.9242, "match": True}]],
     )
     threshold: float = Field(
         ge=0.0,

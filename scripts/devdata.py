@@ -10,6 +10,8 @@ import unicodedata
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from app.core.index import CandidateIndex
+from app.core.normalize import try_normalize_name
 from app.core.scripts import char_script
 from app.core.types import NameForm
 
@@ -244,9 +246,6 @@ def resolve_negatives(clusters: list[dict], per_variant: int) -> list[tuple[str,
     Only candidates in the variant's own script are kept (of those first ``per_variant``):
     with the cross-script ones too, the fit learned that a Latin name and its Arabic spelling
     are rarely one ("Muammar Gaddafi" / "معمر القذافي" fell from 0.85 to 0.61)."""
-    from app.core.index import CandidateIndex
-    from app.core.normalize import try_normalize_name
-
     index = CandidateIndex()
     for n, c in enumerate(clusters):
         variants = [str(v) for v in c["variants"]]

@@ -214,7 +214,7 @@ def task_pairs() -> dict[str, dict[str, list[tuple[str, str, int]]]]:
                     task["arandom" if split == "train" else "arandom_test"] = random_negatives(
                         gold, any_rng, ANY_POOL
                     )
-                    task["rrandom" if split == "train" else "rrandom_test"] = resolve_negatives(
+                    task["resolve" if split == "train" else "resolve_test"] = resolve_negatives(
                         part, RESOLVE_PER_VARIANT
                     )
     out["mixed"] = mixed_negatives(rng)
@@ -394,7 +394,7 @@ def fit_trees(
     within = [key for key in feats if key[1] == "arandom" and len(feats[key][1])]
     if SPLIT_WEIGHT["amined"] > 0 and within:
         pools.append(("random within-task", within, amined_share, "amined"))
-    resolving = [key for key in feats if key[1] == "rrandom" and len(feats[key][1])]
+    resolving = [key for key in feats if key[1] == "resolve" and len(feats[key][1])]
     if SPLIT_WEIGHT["rmined"] > 0 and resolving:
         pools.append(("resolve candidate", resolving, RESOLVE_MINED_SHARE, "rmined"))
     if pools:
@@ -455,7 +455,7 @@ def main() -> None:
             "random_test",
             "xrandom_test",
             "arandom_test",
-            "rrandom_test",
+            "resolve_test",
         ):
             continue
         if not len(rows):

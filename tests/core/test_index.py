@@ -1,5 +1,9 @@
 """The candidate index and ``Matcher.resolve`` on a small registry snapshot."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from app.core.blocking import blocking_keys, cluster_keys, retrieval_keys
@@ -213,10 +217,6 @@ def test_candidates_do_not_follow_the_process_string_hashes():
     replica of the service): a name's keys are a frozenset, whose order follows the process's
     string hashes, and summing tied aliases' key weights in that order rounded them apart
     (with these three seeds, the first gave other candidates than the other two)."""
-    import os
-    import subprocess
-    import sys
-
     outputs = set()
     for seed in ("1", "2", "3"):
         env = {**os.environ, "PYTHONHASHSEED": seed}

@@ -329,7 +329,10 @@ class ResolveResult(BaseModel):
         examples=["'Muammar Gaddafi' via alias 'Kadhafi' at 0.970 reaches the threshold 0.7"],
     )
     candidates: list[ResolveCandidatePublic] = Field(
-        description="The best entities, most probable first.",
+        description=(
+            "The best entities: a matched one first; otherwise by probability plus 1.5 times"
+            " their spelling closeness (see the reason)."
+        ),
         examples=[[{"entity_id": _EXAMPLE_ID, "canonical": "Muammar Gaddafi"}]],
     )
 

@@ -117,7 +117,8 @@ class Resolution:
         name: the name as given.
         decision: ``matched`` (one entity, confidently), ``ambiguous`` (two entities too close
             to tell) or ``new`` (no known entity reaches the threshold).
-        candidates: the best entities, most probable first.
+        candidates: the best entities: the matched one first, else by probability and
+            spelling closeness (``Matcher.resolve``).
         reason: why the decision was taken.
     """
 

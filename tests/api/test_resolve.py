@@ -4,6 +4,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.api.app import create_app
+from app.core.matcher import RESOLVE_SPELLING_WEIGHT
 from tests.conftest import make_settings
 
 
@@ -59,6 +60,11 @@ def test_unknown_names_are_new(client):
     assert [r["decision"] for r in body["results"]] == ["new", "new"]
     assert body["threshold"] == 0.7
     assert body["margin"] == 0.1
+
+
+def test_the_docs_give_the_spelling_weight(client):
+    description = client.get("/openapi.json").json()["paths"]["/v1/resolve"]["post"]["description"]
+    assert f"probability plus {RESOLVE_SPELLING_WEIGHT:g} times" in " ".join(description.split())
 
 
 def test_top_k_and_explain(client):

@@ -5,10 +5,11 @@ import subprocess
 import sys
 
 import pytest
+from rapidfuzz import fuzz
 
 from app.core.blocking import blocking_keys, cluster_keys, retrieval_keys
 from app.core.index import CandidateIndex, judgement_key
-from app.core.matcher import Matcher
+from app.core.matcher import RESOLVE_SPELLING_WEIGHT, Matcher
 from app.core.normalize import normalize_name
 
 REGISTRY = {
@@ -68,6 +69,56 @@ def test_unknown_name_is_new(matcher):
     assert result.decision == "new"
     assert all(c.probability < matcher.threshold for c in result.candidates)
     assert matcher.resolve("😀", build()).decision == "new"
+
+
+def _places(*names):
+    index = CandidateIndex()
+    for k, name in enumerate(names):
+        index.set_entity(f"place_{k}", name, "place")
+        assert index.add_alias(k + 1, f"place_{k}", name)
+    return index
+
+
+@pytest.mark.parametrize(
+    ("name", "near", "far"),
+    [("Utenos", "Utena", "Antsohihy"), ("Tserkasy", "Cherkasy", "Kinel'-Cherkassy")],
+)
+def test_without_a_clear_match_the_closer_spelling_is_listed_first(matcher, name, near, far):
+    # The pair model puts the far name a little above the near one; with no clear match, the
+    # list goes by probability and spelling closeness, and the decision does not change.
+    result = matcher.resolve(name, _places(near, far))
+    assert result.decision == "new"
+    by_name = {c.canonical: c.probability for c in result.candidates}
+    assert by_name[far] > by_name[near]
+    assert [c.canonical for c in result.candidates] == [near, far]
+    assert f"best: {far!r}" in result.reason
+    assert "spelling closeness" in result.reason
+
+
+@pytest.mark.parametrize(
+    ("name", "matched", "closer"),
+    [
+        ("ANSARI, Haji Abdullah", "BARAKZAI ANSARI, Haji Abdullah", "ANSHORI, Abdullah"),
+        (
+            "LOS CUINIS DRUG TRAFFICKING ORGANIZATION",
+            "LOS CUINIS",
+            "LOS VALLES DRUG TRAFFICKING ORGANIZATION",
+        ),
+    ],
+)
+def test_a_matched_entity_stays_first_whatever_the_spelling(matcher, name, matched, closer):
+    result = matcher.resolve(name, _places(matched, closer))
+    assert result.decision == "matched", result.reason
+    assert [c.canonical for c in result.candidates] == [matched, closer]
+    assert "spelling closeness" not in result.reason
+    # Listed by probability and closeness, the other would have come first.
+    form = normalize_name(name)
+
+    def listed(c):
+        closeness = fuzz.ratio(form.joined, normalize_name(c.alias).joined) / 100
+        return c.probability + RESOLVE_SPELLING_WEIGHT * closeness
+
+    assert listed(result.candidates[1]) > listed(result.candidates[0])
 
 
 def test_explain_and_top_k(matcher):

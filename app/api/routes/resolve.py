@@ -74,6 +74,10 @@ def resolve(
       when nothing reaches the threshold. A one-token name against a full name ("Putin"
       against "Vladimir Putin") needs only even odds, provided it leads by the margin: the
       same uniqueness rule that lets a bare surname join a cluster.
+    - A `matched` entity comes first. Otherwise candidates are listed by probability plus 1.5
+      times their spelling closeness: among far-apart names the pair probability alone ranks
+      poorly, and the closer spelling is the better guess. The `reason` says when this puts
+      another candidate first.
     - Links rejected by a judgement are never proposed.
     - Each candidate has a one-sentence `summary`; `explain: true` adds every feature.
     - At most `CANONYM_MAX_NAMES_PER_REQUEST` names (**413**); blank names **422**.

@@ -4,15 +4,16 @@ Every decision is taken by ``app.core``: Spark only moves names and pairs betwee
 
 1. **Names.** The input (Parquet, CSV, JSON Lines or text; the name column chosen by flag, an
    optional count column) is reduced to distinct names with summed counts. ``mapInPandas``
-   normalizes each name (``try_normalize_name``) and computes its ``cluster_keys`` and
+   normalizes each name (``try_normalize_name``) and computes its ``ordered_cluster_keys`` and
    ``neighbourhood_key``; names blank after ``str.strip`` are dropped, as the local reader drops
    them.
 2. **Candidate pairs.** The local engine's rule (``app.core.blocking.candidate_pairs``): the
    keys are exploded and each block's size is counted over a window partitioned by key. Blocks
    within their tier's cap (``block_limit``) are paired by a self-join on the key (an equi-join,
    so no cartesian product); each member of a larger block is paired with the next ``WINDOW``
-   members in neighbourhood order by ``lead`` over the same window (linear in the block, whatever
-   the skew). The pairs are deduplicated.
+   members in the order of the spelling of the key's token, then of the neighbourhood key, by
+   ``lead`` over the same window (linear in the block, whatever the skew). The pairs are
+   deduplicated.
 3. **Scores.** ``mapInPandas`` scores each batch of pairs with ``batch_probabilities`` (the core
    comparison, trees walked for the whole batch) and the packaged model.
 4. **Components.** Connected components of the pairs clustering can merge along
@@ -57,8 +58,8 @@ from app.core.blocking import (
     NAME_BLOCK_SIZE,
     TOKEN_BLOCK_SIZE,
     WINDOW,
-    cluster_keys,
     neighbourhood_key,
+    ordered_cluster_keys,
 )
 from app.core.compare import batch_probabilities
 from app.core.index import CandidateIndex, RegistryEntity, index_entities
@@ -98,8 +99,8 @@ _SUFFIXES = {
 }
 
 KEYED_SCHEMA = (
-    "name string, count long, keys array<string>, nkey string, bare boolean, latin boolean, "
-    "poor boolean"
+    "name string, count long, keys array<string>, spellings array<string>, nkey string, "
+    "bare boolean, latin boolean, poor boolean"
 )
 SCORED_SCHEMA = "a long, b long, probability double"
 MEMBER_SCHEMA = (
@@ -234,6 +235,7 @@ def _keys_batches(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         names: list[str] = []
         counts: list[int] = []
         keys: list[list[str]] = []
+        spellings: list[list[str]] = []
         nkeys: list[str] = []
         bare: list[bool] = []
         latin: list[bool] = []
@@ -244,7 +246,9 @@ def _keys_batches(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
             form = try_normalize_name(name)
             names.append(name)
             counts.append(int(count))
-            keys.append(sorted(cluster_keys(form)) if form is not None else [])
+            ordered = ordered_cluster_keys(form) if form is not None else {}
+            keys.append(sorted(ordered))
+            spellings.append([ordered[key] for key in keys[-1]])
             nkeys.append(neighbourhood_key(form) if form is not None else "")
             bare.append(form is not None and len(form.core_tokens) == 1)
             latin.append(form is not None and form.is_latin)
@@ -254,6 +258,7 @@ def _keys_batches(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
                 "name": names,
                 "count": counts,
                 "keys": keys,
+                "spellings": spellings,
                 "nkey": nkeys,
                 "bare": bare,
                 "latin": latin,
@@ -286,14 +291,22 @@ def candidate_pairs(keyed: DataFrame) -> DataFrame:
     Block sizes are counted over a window partitioned by key. Blocks within their tier's cap
     come from a self-join on the key, an equi-join: the rows are exchanged once by key and no
     block larger than the cap is ever expanded. Members of a larger block are ordered by
-    (neighbourhood key, name), the local order, and paired with the next ``WINDOW`` members by
+    (spelling of the key's token, neighbourhood key, name), the local order, and paired with
+    the next ``WINDOW`` members by
     ``lead``, so the work per key stays linear whatever the skew of the key distribution.
     """
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
     exploded = keyed.select(
-        "id", "name", "nkey", "bare", "latin", "poor", F.explode("keys").alias("key")
+        "id",
+        "name",
+        "nkey",
+        "bare",
+        "latin",
+        "poor",
+        "spellings",
+        F.posexplode("keys").alias("at", "key"),
     )
     # A key's block and tag (split_key): an initial key "I:j|SMT|o" is block "I:j|SMT", tag "o".
     tagged = F.col("key").startswith("I:")
@@ -301,6 +314,8 @@ def candidate_pairs(keyed: DataFrame) -> DataFrame:
         "id",
         "name",
         "nkey",
+        # The spelling of a token key's token, "" for a name key (ordered_cluster_keys).
+        F.element_at("spellings", F.col("at") + 1).alias("spelling"),
         "bare",
         "latin",
         "poor",
@@ -348,8 +363,9 @@ def candidate_pairs(keyed: DataFrame) -> DataFrame:
     ) & kept_anywhere
     exhaustive = left.join(right, "block").where((F.col("x") < F.col("y")) & wanted)
     large = sized.where(F.col("size") > F.col("cap"))
-    # Then by tag, as candidate_pairs does: one name can hold a block under two tags.
-    ordered = by_key.orderBy("nkey", "name", "tag")
+    # By the spelling of the key's token, then by neighbourhood, then by tag, as
+    # candidate_pairs does: one name can hold a block under two tags.
+    ordered = by_key.orderBy("spelling", "nkey", "name", "tag")
     windowed = None
     for step in range(1, WINDOW + 1):
         nxt = large.select(

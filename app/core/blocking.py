@@ -22,10 +22,13 @@ too (``split_key``). At 100,000 generated names they cut the candidate pairs by 
 
 The rarity rule: a block within its cap is paired exhaustively. A larger block (a common given
 name, a frequent designator) is not dropped outright but paired as a *sorted neighbourhood*:
-its members sorted by their letters (tokens in alphabetical order, so "Last, First" sorts with
-"First Last"), each paired with the next ``WINDOW`` members. Its cost grows linearly with the
-block, so no key can make the pair count quadratic, yet two near-identical spellings that only
-share a common key still meet. Pairs found in several blocks are scored once.
+its members sorted, for a token key, by the spelling of the token that gives it, then by their
+letters (tokens in alphabetical order, so "Last, First" sorts with "First Last"), each paired
+with the next ``WINDOW`` members. Its cost grows linearly with the block, so no key can make the
+pair count quadratic, yet two near-identical spellings that only share a common key still meet,
+and a bare name meets the full names that spell its word alike ("Krakau" and "Gorad Krakau",
+which the letters of the whole names put far apart in a block of 425 names). Pairs found in
+several blocks are scored once.
 
 The registry's candidate index (``app.core.index``) retrieves by ``retrieval_keys``: these
 ``blocking_keys`` plus, for one-token names, the deletion neighbourhood of the skeleton, with
@@ -36,7 +39,7 @@ from __future__ import annotations
 
 import hashlib
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from itertools import combinations
 
@@ -59,6 +62,7 @@ __all__ = [
     "is_token_key",
     "needs_vowel_poor",
     "neighbourhood_key",
+    "ordered_cluster_keys",
     "retrieval_keys",
     "split_key",
 ]
@@ -87,21 +91,37 @@ def blocking_keys(form: NameForm) -> frozenset[str]:
     core token its skeleton, consonant key, folded prefix and Metaphone; for the whole name its
     sorted consonant key, its letters without spaces and its acronym keys (the acronym itself,
     or the initials of its words)."""
-    keys: set[str] = set()
-    core = form.core_tokens
-    for t in core:
-        if t.latin.isdigit():
+    return frozenset(_token_keys(form)) | _name_keys(form)
+
+
+def _token_keys(form: NameForm) -> dict[str, str]:
+    """The token keys of a name, each with the romanized spelling of the token that gives it
+    (the first in alphabetical order when two do): its order in an oversized block."""
+    keys: dict[str, str] = {}
+    for t in form.core_tokens:
+        spelling = t.latin
+        if spelling.isdigit():
             continue
-        keys.add("s:" + t.skeleton)
+        own = ["s:" + t.skeleton]
         if t.alt_skeleton:
-            keys.add("s:" + t.alt_skeleton)
+            own.append("s:" + t.alt_skeleton)
         if len(t.consonants) >= 2:
-            keys.add("c:" + t.consonants)
-        if len(t.latin) >= 4:
-            keys.add("p:" + t.latin[:4])
-            keys.add("m:" + metaphone(t.latin))
-    keys.add("C:" + "".join(sorted(t.consonants for t in core)))
-    keys.add("J:" + "".join(t.latin for t in form.tokens))
+            own.append("c:" + t.consonants)
+        if len(spelling) >= 4:
+            own.append("p:" + spelling[:4])
+            own.append("m:" + metaphone(spelling))
+        for key in own:
+            if key not in keys or spelling < keys[key]:
+                keys[key] = spelling
+    return keys
+
+
+def _name_keys(form: NameForm) -> frozenset[str]:
+    core = form.core_tokens
+    keys = {
+        "C:" + "".join(sorted(t.consonants for t in core)),
+        "J:" + "".join(t.latin for t in form.tokens),
+    }
     return frozenset(keys) | acronym_keys(form)
 
 
@@ -144,18 +164,25 @@ def cluster_keys(form: NameForm) -> frozenset[str]:
     At 100,000 names this key added 3% of pairs and lifted blocking recall of the pairs that
     rapidfuzz's token_sort_ratio scores 90 or more from 0.988 to 0.992
     (benchmarks/cluster_scale.py)."""
-    keys = set(blocking_keys(form))
+    return frozenset(ordered_cluster_keys(form))
+
+
+def ordered_cluster_keys(form: NameForm) -> dict[str, str]:
+    """``cluster_keys``, each with the order of the name inside an oversized block of it
+    (``candidate_pairs``): the spelling of its token for a token key, "" for a name key."""
+    keys = dict.fromkeys(_name_keys(form), "")
     core = [t for t in form.core_tokens if t.latin][:_PAIR_TOKENS]
     for a, b in combinations(core, 2):
-        keys.add("P:" + "|".join(sorted((a.skeleton, b.skeleton))))
+        keys["P:" + "|".join(sorted((a.skeleton, b.skeleton)))] = ""
         if a.consonants and b.consonants:
-            keys.add("Q:" + "|".join(sorted((a.consonants, b.consonants))))
+            keys["Q:" + "|".join(sorted((a.consonants, b.consonants)))] = ""
         if not a.latin.isdigit() and not b.latin.isdigit():
             # The second letter rides along as the key's tag (``split_key``).
-            keys.add(f"I:{a.latin[0]}|{b.skeleton}|{a.latin[1:2]}")
-            keys.add(f"I:{b.latin[0]}|{a.skeleton}|{b.latin[1:2]}")
-    keys.add("K:" + skeleton(form.joined))
-    return frozenset(keys)
+            keys[f"I:{a.latin[0]}|{b.skeleton}|{a.latin[1:2]}"] = ""
+            keys[f"I:{b.latin[0]}|{a.skeleton}|{b.latin[1:2]}"] = ""
+    keys["K:" + skeleton(form.joined)] = ""
+    keys.update(_token_keys(form))
+    return keys
 
 
 def split_key(key: str) -> tuple[str, str | None]:
@@ -190,7 +217,7 @@ def needs_vowel_poor(key: str) -> bool:
 def form_candidate_pairs(forms: Sequence[NameForm]) -> npt.NDArray[np.int64]:
     """``candidate_pairs`` of normalized names (in a deterministic order, e.g. by name)."""
     return candidate_pairs(
-        (cluster_keys(f) for f in forms),
+        (ordered_cluster_keys(f) for f in forms),
         [neighbourhood_key(f) for f in forms],
         [len(f.core_tokens) == 1 for f in forms],
         [f.is_latin for f in forms],
@@ -242,7 +269,7 @@ def _window(size: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
 
 
 def candidate_pairs(
-    keys: Iterable[Iterable[str]],
+    keys: Iterable[Mapping[str, str] | Iterable[str]],
     order: Sequence[str],
     bare: Sequence[bool],
     latin: Sequence[bool],
@@ -252,7 +279,9 @@ def candidate_pairs(
     once, sorted.
 
     Args:
-        keys: the keys of each item (``cluster_keys``), in item order.
+        keys: the keys of each item (``cluster_keys``), in item order; a mapping gives
+            each key the spelling that orders the item inside an oversized block of it
+            (``ordered_cluster_keys``), before ``order``.
         order: each item's ``neighbourhood_key`` (ties are broken by item index, so items
             should be in a deterministic order, e.g. sorted names).
         bare: whether each item is a bare one-token name.
@@ -273,13 +302,23 @@ def candidate_pairs(
     """
     # array.array: 8 bytes an entry, where a list of ints costs five times that.
     # Per key entry: its block's hash, its item, its tier and rule (bit 0: token tier, bit 1:
-    # needs a vowel-poor name) and its tag.
+    # needs a vowel-poor name), its tag and its spelling (a code of ``spellings``).
     hashes, owners, tiers, tags = array("q"), array("q"), array("b"), array("i")
+    spelled, spellings = array("i"), {"": 0}
     # The loop runs once per key of every name (13 million at a million names): the rule is
     # looked up by the key's prefix ("s:", "I:"), which decides it.
     rules: dict[str, int] = {}
     for item, item_keys in enumerate(keys):
+        ordering = item_keys if isinstance(item_keys, Mapping) else None
         for key in item_keys:
+            if ordering is not None:
+                spelling = ordering[key]
+                code = spellings.get(spelling)
+                if code is None:
+                    code = spellings[spelling] = len(spellings)
+                spelled.append(code)
+            else:
+                spelled.append(0)
             prefix = key[:2]
             rule = rules.get(prefix)
             if rule is None:
@@ -299,17 +338,24 @@ def candidate_pairs(
     who = np.frombuffer(owners, dtype=np.int64).copy()
     rules_of = np.frombuffer(tiers, dtype=np.int8).copy()
     tag_of = np.frombuffer(tags, dtype=np.int32).copy()
-    del hashes, owners, tiers, tags
+    # Each entry's spelling as its rank in alphabetical order ("" first).
+    alphabetical = np.empty(len(spellings), dtype=np.int32)
+    alphabetical[[spellings[s] for s in sorted(spellings)]] = np.arange(len(spellings))
+    spelling_of = alphabetical[np.frombuffer(spelled, dtype=np.int32)]
+    del hashes, owners, tiers, tags, spelled, spellings, alphabetical
     single = np.asarray(bare, dtype=bool)
     roman = np.asarray(latin, dtype=bool)
     poor = np.asarray(vowel_poor, dtype=bool)
     rank = np.empty(len(order), dtype=np.int64)
     rank[sorted(range(len(order)), key=lambda k: (order[k], k))] = np.arange(len(order))
-    # Sort by block, then by neighbourhood order inside a block, then by tag: a name can hold
+    # Sort by block, then inside a block by the spelling of the key's token (token keys: a
+    # bare "Krakau" next to "Gorad Krakau", not at its place by the whole name's letters), by
+    # neighbourhood order, then by tag: a name can hold
     # one block under two tags ("I:j|SMT|o" and "I:j|SMT|a"), and the order of its keys (a
     # frozenset, whose order follows the process's string hashes) must not decide which
     # neighbours its entries get in an oversized block.
-    perm = np.lexsort((tag_of, rank[who], h))
+    perm = np.lexsort((tag_of, rank[who], spelling_of, h))
+    del spelling_of
     h, who, rules_of, tag_of = h[perm], who[perm], rules_of[perm], tag_of[perm]
     token_tier = (rules_of & 1).astype(bool)
     cap = np.where(token_tier, TOKEN_BLOCK_SIZE, NAME_BLOCK_SIZE)

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from app.batch import spark as spark_engine
 from app.batch.spark import (
     SparkClusterJob,
     _form_cache,
@@ -19,7 +20,10 @@ from app.batch.spark import (
     run_cluster_job,
 )
 from app.cli import main
+from app.core import blocking
+from app.core.blocking import form_candidate_pairs
 from app.core.matcher import Matcher
+from app.core.normalize import try_normalize_name
 
 from ..core.test_matcher import ARTICLE
 
@@ -104,6 +108,28 @@ def test_pair_generation_is_an_equi_join(spark, tmp_path, capsys):
     assert "CartesianProduct" not in plan
     assert "BroadcastNestedLoopJoin" not in plan
     assert pairs.count() > 0
+
+
+def test_oversized_blocks_give_the_local_engines_pairs(spark, tmp_path, monkeypatch):
+    # With caps of 4, most blocks of 1,500 development names are oversized: their members are
+    # paired by the order of the spelling of the key's token, then of the neighbourhood key,
+    # on both engines.
+    for module in (blocking, spark_engine):
+        monkeypatch.setattr(module, "TOKEN_BLOCK_SIZE", 4)
+        monkeypatch.setattr(module, "NAME_BLOCK_SIZE", 4)
+    rng = random.Random(3)
+    names = sorted(
+        n for n in rng.sample(sorted(development_sample()), 1500) if try_normalize_name(n)
+    )
+    forms = [try_normalize_name(n) for n in names]
+    local = {(names[i], names[j]) for i, j in form_candidate_pairs(forms).tolist()}
+    source = tmp_path / "names.jsonl"
+    source.write_text("".join(json.dumps({"name": n}) + "\n" for n in names), "utf-8")
+    keyed = keyed_names(read_names(spark, SparkClusterJob(str(source), "")))
+    name_of = {r.id: r.name for r in keyed.select("id", "name").collect()}
+    got = {tuple(sorted((name_of[r.a], name_of[r.b]))) for r in candidate_pairs(keyed).collect()}
+    assert len(local) > 1500
+    assert got == local
 
 
 def test_cli_engine_spark_reads_csv_with_counts(spark, tmp_path):

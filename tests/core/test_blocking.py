@@ -64,6 +64,33 @@ def test_an_oversized_block_is_paired_as_a_sorted_neighbourhood(monkeypatch):
     assert max(distances) == blocking.WINDOW
 
 
+def test_an_oversized_token_block_is_ordered_by_the_spelling_of_its_token(monkeypatch):
+    monkeypatch.setattr(blocking, "TOKEN_BLOCK_SIZE", 3)
+    # Every name holds the token key "s:KrK". By the whole names' letters, "goradkrakau" and
+    # "krakau" are four apart (hanakroka, ilsekraki, ineskraku, janakraku between them); by
+    # the spelling of the token first, the two "krakau" are neighbours.
+    names = ["Gorad Krakau", "Hana Kroka", "Ilse Kraki", "Ines Kraku", "Jana Kraku", "Krakau"]
+    forms = [normalize_name(n) for n in names]
+    assert all(blocking.ordered_cluster_keys(f)["s:KrK"] == f.tokens[-1].latin for f in forms)
+    order = [blocking.neighbourhood_key(f) for f in forms]
+    rest = ([len(f.core_tokens) == 1 for f in forms], [True] * 6, [False] * 6)
+    by_name = candidate_pairs([blocking.cluster_keys(f) for f in forms], order, *rest).tolist()
+    assert [0, 5] not in by_name
+    pairs = candidate_pairs([blocking.ordered_cluster_keys(f) for f in forms], order, *rest)
+    assert [0, 5] in pairs.tolist()
+    assert pairs.tolist() == _pairs(names).tolist()
+
+
+def test_ordered_keys_are_the_cluster_keys():
+    for name in ("Majid Takht-Ravanchi", "القذافي", "J. Smith", "OOO Yuzhny Proekt", "Beneš"):
+        form = normalize_name(name)
+        ordered = blocking.ordered_cluster_keys(form)
+        assert set(ordered) == blocking.cluster_keys(form)
+        tokens = {t.latin for t in form.core_tokens}
+        assert all(v in tokens for k, v in ordered.items() if blocking.is_token_key(k))
+        assert all(v == "" for k, v in ordered.items() if not blocking.is_token_key(k))
+
+
 def test_small_token_blocks_pair_bare_names_and_scripts():
     keys = [["s:X"], ["s:X"], ["s:X"]]
     pairs = candidate_pairs(keys, ["a", "b", "c"], [True, False, False], [True] * 3, NO3).tolist()

@@ -268,6 +268,17 @@ def _window(size: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     return i.astype(np.int64), j.astype(np.int64)
 
 
+def _distinct(codes: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """The distinct values of an integer array, sorted: a sort and a comparison of neighbours.
+    Written out because NumPy 2's ``np.unique`` takes a hash-table path for such arrays that was
+    40 times slower on pair codes (3.8 s against 0.08 s for 6 million; 32 of the 80 s that
+    blocking a million names took)."""
+    codes = np.sort(codes)
+    if len(codes) < 2:
+        return codes
+    return codes[np.r_[True, codes[1:] != codes[:-1]]]
+
+
 def candidate_pairs(
     keys: Iterable[Mapping[str, str] | Iterable[str]],
     order: Sequence[str],
@@ -378,7 +389,7 @@ def candidate_pairs(
         lo, hi = np.minimum(a, b), np.maximum(a, b)
         del a, b
         apart = lo != hi
-        rounds.append(np.unique(lo[apart] * n + hi[apart]))
+        rounds.append(_distinct(lo[apart] * n + hi[apart]))
 
     for start, size in zip(starts[sizes >= 2].tolist(), sizes[sizes >= 2].tolist(), strict=True):
         members = who[start : start + size]
@@ -407,5 +418,5 @@ def candidate_pairs(
         dedup()
     if not rounds:
         return np.empty((0, 2), dtype=np.int64)
-    codes = rounds[0] if len(rounds) == 1 else np.unique(np.concatenate(rounds))
+    codes = rounds[0] if len(rounds) == 1 else _distinct(np.concatenate(rounds))
     return np.stack((codes // n, codes % n), axis=1)

@@ -324,7 +324,7 @@ def candidate_pairs(keyed: DataFrame) -> DataFrame:
         .alias("block"),
         F.when(tagged, F.regexp_extract("key", r"\|([^|]*)$", 1)).alias("tag"),
         F.substring("key", 1, 1).rlike("^[a-z]$").alias("token_tier"),
-        F.substring("key", 1, 2).isin("c:", "Q:").alias("needs_poor"),  # needs_vowel_poor
+        F.substring("key", 1, 2).isin("c:", "Q:", "v:").alias("needs_poor"),  # needs_vowel_poor
     )
     by_key = Window.partitionBy("block")
     cap = F.when(F.col("token_tier"), F.lit(TOKEN_BLOCK_SIZE)).otherwise(F.lit(NAME_BLOCK_SIZE))

@@ -91,6 +91,24 @@ def test_ordered_keys_are_the_cluster_keys():
         assert all(v == "" for k, v in ordered.items() if not blocking.is_token_key(k))
 
 
+def test_a_word_without_its_vowels_meets_its_spelling_in_a_vowel_poor_script():
+    # Arabic leaves out the first vowel of "Araish" (عرائش, "raish"): the skeletons differ and
+    # the consonant key they share ("c:ls") is held by a large share of names. Their letters
+    # without vowels agree; the key pairs only where a name in a vowel-poor script is involved.
+    arabic, latin = normalize_name("عرائش"), normalize_name("El Araish")
+    assert arabic.vowel_poor
+    assert not latin.vowel_poor
+    shared = blocking.cluster_keys(arabic) & blocking.cluster_keys(latin)
+    assert "v:rsh" in shared
+    assert not any(k.startswith("s:") for k in shared)
+    assert blocking.needs_vowel_poor("v:rsh")
+    keys = [["v:rsh"]] * 3
+    pairs = candidate_pairs(keys, ["a", "b", "c"], [True] * 3, [True] * 3, NO3).tolist()
+    assert pairs == []  # "Rasha", "Rosh", "Araish": no name in a vowel-poor script
+    pairs = candidate_pairs(keys, ["a", "b", "c"], [True] * 3, [True] * 3, [True, False, False])
+    assert pairs.tolist() == [[0, 1], [0, 2]]
+
+
 def test_small_token_blocks_pair_bare_names_and_scripts():
     keys = [["s:X"], ["s:X"], ["s:X"]]
     pairs = candidate_pairs(keys, ["a", "b", "c"], [True, False, False], [True] * 3, NO3).tolist()

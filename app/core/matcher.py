@@ -216,23 +216,13 @@ class Matcher:
                 best[entity_id] = (p, alias, row)
                 rank[entity_id] = order
                 closeness[entity_id] = _prefilter(form, joined, consonants, vowel_poor) / 100
-        ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], kv[0]))
-        # The most probable candidate (an entity removed since the index snapshot gives None).
-        top = next(
-            (
-                c
-                for entity_id, (_, alias, row) in ranked
-                if (c := self._candidate(form, entity_id, alias, index, explain, row)) is not None
-            ),
-            None,
-        )
-        runner_up = ""
-        if len(ranked) > 1:
-            entity = index.entity(ranked[1][0])
-            runner_up = entity[0] if entity is not None else ranked[1][0]
-        top_alias = index.form(top.alias) if top is not None else None
-        threshold = self._pair_threshold(form, top_alias) if top_alias else self.threshold
-        decision, reason = self._decision(top, ranked, runner_up, threshold)
+        # Most probable first; entities removed since the index snapshot are left out.
+        ranked = [
+            kv
+            for kv in sorted(best.items(), key=lambda kv: (-kv[1][0], kv[0]))
+            if index.entity(kv[0]) is not None
+        ]
+        decision, reason = self._decision(form, ranked, index)
         listed = ranked
         if decision != "matched" and len(ranked) > 1:
             # No clear match: the candidates go by probability and spelling closeness together
@@ -249,12 +239,7 @@ class Matcher:
         candidates = tuple(
             c
             for entity_id, (_, alias, row) in listed[:top_k]
-            if (
-                c := top
-                if top is not None and entity_id == top.entity_id
-                else self._candidate(form, entity_id, alias, index, explain, row)
-            )
-            is not None
+            if (c := self._candidate(form, entity_id, alias, index, explain, row)) is not None
         )
         return Resolution(name, decision, candidates, reason)
 
@@ -356,24 +341,27 @@ class Matcher:
 
     def _decision(
         self,
-        top: ResolveCandidate | None,
+        form: NameForm,
         ranked: list[tuple[str, tuple[float, str, list[float]]]],
-        runner_up_name: str,
-        threshold: float,
+        index: CandidateIndex,
     ) -> tuple[str, str]:
-        # ``top``: the most probable candidate; ``threshold``: ``_pair_threshold`` of the name
-        # and its alias.
-        if top is None:
+        # ``ranked``: the candidate entities, most probable first, each with (probability,
+        # alias, features); the threshold is ``_pair_threshold`` of the name and the best alias.
+        if not ranked:
             return "new", "no entity of the registry shares a key with the name"
-        if top.probability < threshold:
+        top_id, (probability, alias, _) = ranked[0]
+        canonical = _canonical(index, top_id)
+        top_alias = index.form(alias)
+        threshold = self._pair_threshold(form, top_alias) if top_alias else self.threshold
+        if probability < threshold:
             return "new", (
                 f"no entity reaches the threshold {threshold:g} "
-                f"(best: {top.canonical!r} at {top.probability:.3f})"
+                f"(best: {canonical!r} at {probability:.3f})"
             )
         runner_up = ranked[1][1][0] if len(ranked) > 1 else 0.0
-        if top.probability - runner_up <= RESOLVE_MARGIN:
+        if probability - runner_up <= RESOLVE_MARGIN:
             return "ambiguous", (
-                f"{top.canonical!r} ({top.probability:.3f}) and {runner_up_name!r} "
+                f"{canonical!r} ({probability:.3f}) and {_canonical(index, ranked[1][0])!r} "
                 f"({runner_up:.3f}) "
                 f"are within {RESOLVE_MARGIN:g} of each other"
             )
@@ -384,12 +372,11 @@ class Matcher:
         )
         reached = (
             f"the threshold {self.threshold:g}"
-            if top.probability >= self.threshold
+            if probability >= self.threshold
             else f"{threshold:g}, the threshold of a one-token name against a full name,"
         )
         return "matched", (
-            f"{top.canonical!r} via alias {top.alias!r} at {top.probability:.3f} reaches "
-            f"{reached} and {lead}"
+            f"{canonical!r} via alias {alias!r} at {probability:.3f} reaches {reached} and {lead}"
         )
 
     def cluster(
@@ -643,6 +630,12 @@ class Matcher:
             confidence=round(cohesion, 6),
             members=tuple(members),
         )
+
+
+def _canonical(index: CandidateIndex, entity_id: str) -> str:
+    """The canonical name of an indexed entity (its id when it has just been removed)."""
+    entity = index.entity(entity_id)
+    return entity[0] if entity is not None else entity_id
 
 
 def _is_a_word_of(bare: NameForm, full: NameForm) -> bool:

@@ -148,7 +148,7 @@ class ReconciliationResult(BaseModel):
     """The candidates of one query, best first."""
 
     result: list[ReconciliationCandidate] = Field(
-        description="Candidates in the order of /v1/resolve: a matched one first, else best first.",
+        description="Candidates, most probable first.",
         examples=[[{"id": _EXAMPLE_ID, "name": "Muammar Gaddafi", "score": 80.46}]],
     )
 

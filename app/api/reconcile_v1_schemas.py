@@ -137,7 +137,7 @@ class ReconciliationCandidatesV1(BaseModel):
     """The candidates of one 1.0-draft query."""
 
     candidates: list[ReconciliationCandidateV1] = Field(
-        description="Candidates in the order of /v1/resolve: a matched one first, else best first.",
+        description="Candidates, most probable first.",
         examples=[[{"id": _EXAMPLE_ID, "name": "Muammar Gaddafi", "score": 85.87}]],
     )
 

@@ -200,7 +200,11 @@ def describe(entity: Entity | None, kind: str) -> str:
 
 def _candidates(resolution: Resolution, registry: Registry) -> list[ReconciliationCandidate]:
     out = []
-    for rank, c in enumerate(resolution.candidates):
+    # The protocol's clients read candidates in score order: without a clear match resolve
+    # lists them by probability and spelling closeness, here they go by probability (a matched
+    # entity is the most probable, so it stays first).
+    ranked = sorted(resolution.candidates, key=lambda c: -c.probability)
+    for rank, c in enumerate(ranked):
         entity = registry.find_entity(c.entity_id)
         # The score is the probability shown in ``features`` times 100: rounded from the
         # unrounded probability, the two could disagree in the last place (0.92085 / 92.09).

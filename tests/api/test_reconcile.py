@@ -116,8 +116,9 @@ def test_match_agrees_with_resolve(client):
     for i, r in enumerate(resolved):
         cands = results[f"q{i}"]["result"]
         assert cands[0]["match"] is (r["decision"] == "matched")
-        assert [c["id"] for c in cands] == [c["entity_id"] for c in r["candidates"]]
-        assert cands[0]["score"] == round(r["candidates"][0]["probability"] * 100, 2)
+        by_probability = sorted(r["candidates"], key=lambda c: -c["probability"])
+        assert [c["id"] for c in cands] == [c["entity_id"] for c in by_probability]
+        assert cands[0]["score"] == round(by_probability[0]["probability"] * 100, 2)
 
 
 def test_queries_without_a_name_get_no_candidates(client):
@@ -226,3 +227,16 @@ def test_names_are_escaped_in_pages(client_with):
     page = api.get(f"/reconcile/view/{created['id']}").text
     assert "<script>x" not in page
     assert "&lt;script&gt;x&lt;/script&gt; Roe" in page
+
+
+def test_candidates_come_in_score_order_when_resolve_lists_them_by_closeness(client):
+    # Without a clear match /v1/resolve lists "Jane Roe"'s candidates by probability and
+    # spelling closeness; the reconciliation clients get them by score.
+    resolved = client.post("/v1/resolve", json={"names": ["Jane Roe"], "top_k": 3}).json()
+    listed = [c["probability"] for c in resolved["results"][0]["candidates"]]
+    assert listed != sorted(listed, reverse=True)
+    result = _results(client, {"q0": {"query": "Jane Roe", "limit": 3}})["q0"]["result"]
+    scores = [c["score"] for c in result]
+    assert len(scores) == 3
+    assert scores == sorted(scores, reverse=True)
+    assert not any(c["match"] for c in result)

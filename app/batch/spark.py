@@ -57,6 +57,7 @@ from typing import TYPE_CHECKING, Any
 from app.core.blocking import (
     NAME_BLOCK_SIZE,
     TOKEN_BLOCK_SIZE,
+    VOWEL_POOR_PREFIXES,
     WINDOW,
     neighbourhood_key,
     ordered_cluster_keys,
@@ -292,8 +293,8 @@ def candidate_pairs(keyed: DataFrame) -> DataFrame:
     come from a self-join on the key, an equi-join: the rows are exchanged once by key and no
     block larger than the cap is ever expanded. Members of a larger block are ordered by
     (spelling of the key's token, neighbourhood key, name), the local order, and paired with
-    the next ``WINDOW`` members by
-    ``lead``, so the work per key stays linear whatever the skew of the key distribution.
+    the next ``WINDOW`` members by ``lead``, so the work per key stays linear whatever the skew
+    of the key distribution.
     """
     from pyspark.sql import Window
     from pyspark.sql import functions as F
@@ -324,7 +325,7 @@ def candidate_pairs(keyed: DataFrame) -> DataFrame:
         .alias("block"),
         F.when(tagged, F.regexp_extract("key", r"\|([^|]*)$", 1)).alias("tag"),
         F.substring("key", 1, 1).rlike("^[a-z]$").alias("token_tier"),
-        F.substring("key", 1, 2).isin("c:", "Q:", "v:").alias("needs_poor"),  # needs_vowel_poor
+        F.substring("key", 1, 2).isin(*VOWEL_POOR_PREFIXES).alias("needs_poor"),
     )
     by_key = Window.partitionBy("block")
     cap = F.when(F.col("token_tier"), F.lit(TOKEN_BLOCK_SIZE)).otherwise(F.lit(NAME_BLOCK_SIZE))

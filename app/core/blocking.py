@@ -5,9 +5,9 @@ Two tiers of keys:
 
 * **token keys** (lower-case prefixes), one set per core token: its variant skeleton, its
   consonant key, a folded prefix and its Metaphone, and for clustering its letters without
-  vowels. They let a bare surname meet a full name and
-  a name meet another that shares only one token, but a common token makes a block that grows
-  with the input, so they are capped at ``TOKEN_BLOCK_SIZE`` names.
+  vowels. They let a bare surname meet a full name and a name meet another that shares only
+  one token, but a common token makes a block that grows with the input, so they are capped at
+  ``TOKEN_BLOCK_SIZE`` names.
 * **name keys** (upper-case prefixes), one per name or per pair of its tokens: the sorted
   skeletons of each two core tokens, the initial of one token with the skeleton of another, the
   sorted consonant key of the whole name, its letters without spaces and their skeleton (so
@@ -17,10 +17,10 @@ Two tiers of keys:
 
 Two rules keep blocks to the pairs their key is for: consonant-key and vowel-less blocks pair
 only where a name in a vowel-poor script is involved (``needs_vowel_poor``), and initial-key
-blocks pair an
-initial with full names, but two full names only when their words agree in the second letter
-too (``split_key``). At 100,000 generated names they cut the candidate pairs by 35% (1.62 to
-1.05 million) at the same pairwise F1 (0.716), and the development evaluation did not move.
+blocks pair an initial with full names, but two full names only when their words agree in the
+second letter too (``split_key``). At 100,000 generated names they cut the candidate pairs by
+35% (1.62 to 1.05 million) at the same pairwise F1 (0.716), and the development evaluation did
+not move.
 
 The rarity rule: a block within its cap is paired exhaustively. A larger block (a common given
 name, a frequent designator) is not dropped outright but paired as a *sorted neighbourhood*:
@@ -55,6 +55,7 @@ from app.core.types import NameForm
 __all__ = [
     "NAME_BLOCK_SIZE",
     "TOKEN_BLOCK_SIZE",
+    "VOWEL_POOR_PREFIXES",
     "WINDOW",
     "block_limit",
     "blocking_keys",
@@ -86,6 +87,10 @@ WINDOW = 3
 _DEDUP_ROUND = 4_000_000
 # Token pairs of a long name (company names) that get a pair key: its first core tokens.
 _PAIR_TOKENS = 6
+# Prefixes of the keys whose blocks pair only where a name in a vowel-poor script is involved
+# (``needs_vowel_poor``; the Spark engine filters by the same tuple).
+VOWEL_POOR_PREFIXES = ("c:", "Q:", "v:")
+_NO_VOWELS = str.maketrans("", "", "aeiouy")
 
 
 def blocking_keys(form: NameForm) -> frozenset[str]:
@@ -113,12 +118,14 @@ def _token_keys(form: NameForm) -> dict[str, str]:
             own.append("p:" + spelling[:4])
             own.append("m:" + metaphone(spelling))
         for key in own:
-            if key not in keys or spelling < keys[key]:
-                keys[key] = spelling
+            _keep_first(keys, key, spelling)
     return keys
 
 
-_NO_VOWELS = str.maketrans("", "", "aeiouy")
+def _keep_first(keys: dict[str, str], key: str, spelling: str) -> None:
+    """Give ``key`` the spelling that comes first alphabetically, when two tokens give it."""
+    if key not in keys or spelling < keys[key]:
+        keys[key] = spelling
 
 
 def _name_keys(form: NameForm) -> frozenset[str]:
@@ -196,9 +203,7 @@ def ordered_cluster_keys(form: NameForm) -> dict[str, str]:
         # to 0.983, at the same pairwise F1 (benchmarks/cluster_scale.py).
         written = t.latin.translate(_NO_VOWELS)
         if len(written) >= 2 and not written.isdigit():
-            key = "v:" + written
-            if key not in keys or t.latin < keys[key]:
-                keys[key] = t.latin
+            _keep_first(keys, "v:" + written, t.latin)
     return keys
 
 
@@ -224,12 +229,12 @@ def split_key(key: str) -> tuple[str, str | None]:
 def needs_vowel_poor(key: str) -> bool:
     """Whether a block of ``key`` pairs only names of which one is in a vowel-poor script: the
     consonant keys of a word ("c:") and of two words ("Q:") and a word's letters without vowels
-    ("v:") are there for scripts that leave out vowels. Between names that write their vowels,
-    the skeleton keys find the same
-    spellings, and the consonant keys mostly add unrelated names ("knt" is "argand", "gandhi"
-    and "garnett"): at 100,000 generated names they proposed 261,000 pairs through no other
-    key, 0.6% of them matches, and leaving them out costs no pairwise F1."""
-    return key.startswith(("c:", "Q:", "v:"))
+    ("v:") are there for scripts that leave out vowels (``VOWEL_POOR_PREFIXES``). Between names
+    that write their vowels, the skeleton keys find the same spellings, and the consonant keys
+    mostly add unrelated names ("knt" is "argand", "gandhi" and "garnett"): at 100,000 generated
+    names they proposed 261,000 pairs through no other key, 0.6% of them matches, and leaving
+    them out costs no pairwise F1."""
+    return key.startswith(VOWEL_POOR_PREFIXES)
 
 
 def form_candidate_pairs(forms: Sequence[NameForm]) -> npt.NDArray[np.int64]:
@@ -379,10 +384,10 @@ def candidate_pairs(
     rank[sorted(range(len(order)), key=lambda k: (order[k], k))] = np.arange(len(order))
     # Sort by block, then inside a block by the spelling of the key's token (token keys: a
     # bare "Krakau" next to "Gorad Krakau", not at its place by the whole name's letters), by
-    # neighbourhood order, then by tag: a name can hold
-    # one block under two tags ("I:j|SMT|o" and "I:j|SMT|a"), and the order of its keys (a
-    # frozenset, whose order follows the process's string hashes) must not decide which
-    # neighbours its entries get in an oversized block.
+    # neighbourhood order, then by tag: a name can hold one block under two tags ("I:j|SMT|o"
+    # and "I:j|SMT|a"), and the order of its keys (a frozenset, whose order follows the
+    # process's string hashes) must not decide which neighbours its entries get in an
+    # oversized block.
     perm = np.lexsort((tag_of, rank[who], spelling_of, h))
     del spelling_of
     h, who, rules_of, tag_of = h[perm], who[perm], rules_of[perm], tag_of[perm]

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from app.api.schemas import EvidenceItem
+from app.core.matcher import RESOLVE_SPELLING_WEIGHT
 
 __all__ = [
     "AliasCreate",
@@ -330,8 +331,8 @@ class ResolveResult(BaseModel):
     )
     candidates: list[ResolveCandidatePublic] = Field(
         description=(
-            "The best entities: a matched one first; otherwise by probability plus 1.5 times"
-            " their spelling closeness (see the reason)."
+            "The best entities: a matched one first; otherwise by probability plus "
+            f"{RESOLVE_SPELLING_WEIGHT:g} times their spelling closeness (see the reason)."
         ),
         examples=[[{"entity_id": _EXAMPLE_ID, "canonical": "Muammar Gaddafi"}]],
     )

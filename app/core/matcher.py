@@ -197,8 +197,11 @@ class Matcher:
             for c in index.candidates(form)
             if not index.is_rejected(key, c[0]) and (accept is None or accept(c[0]))
         ]
-        if len(pool) > RESOLVE_SCORED:
-            pool = heapq.nlargest(RESOLVE_SCORED, pool, key=lambda c: _prefilter(form, *c[2:]))
+        # Each alias's spelling closeness (0-100): it picks the candidates worth a full
+        # comparison and, without a clear match, orders them (``RESOLVE_SPELLING_WEIGHT``).
+        near = [(c[0], c[1], _prefilter(form, *c[2:])) for c in pool]
+        if len(near) > RESOLVE_SCORED:
+            near = heapq.nlargest(RESOLVE_SCORED, near, key=lambda c: c[2])
         # Each entity is represented by its most probable alias among those that clear their
         # own threshold (``_pair_threshold``), else by its most probable alias: for a one-token
         # name, an entity's full name at even odds can carry it where its bare surname alias
@@ -206,7 +209,7 @@ class Matcher:
         best: dict[str, tuple[float, str, list[float]]] = {}
         rank: dict[str, tuple[bool, float]] = {}
         closeness: dict[str, float] = {}
-        for entity_id, alias, joined, consonants, vowel_poor in pool:
+        for entity_id, alias, spelling in near:
             if (other := index.form(alias)) is None:
                 continue
             row = pair_features(form, other)
@@ -215,7 +218,7 @@ class Matcher:
             if entity_id not in best or order > rank[entity_id]:
                 best[entity_id] = (p, alias, row)
                 rank[entity_id] = order
-                closeness[entity_id] = _prefilter(form, joined, consonants, vowel_poor) / 100
+                closeness[entity_id] = spelling / 100
         # Most probable first; entities removed since the index snapshot are left out.
         ranked = [
             kv

@@ -82,11 +82,13 @@ def test_an_oversized_token_block_is_ordered_by_the_spelling_of_its_token(monkey
 
 
 def test_ordered_keys_are_the_cluster_keys():
-    for name in ("Majid Takht-Ravanchi", "القذافي", "J. Smith", "OOO Yuzhny Proekt", "Beneš"):
+    names = ("Majid Takht-Ravanchi", "القذافي", "J. Smith", "OOO Yuzhny Proekt", "Beneš", "Dėras")
+    for name in (*names, "Hussein Herstalis"):
         form = normalize_name(name)
         ordered = blocking.ordered_cluster_keys(form)
         assert set(ordered) == blocking.cluster_keys(form)
         tokens = {t.latin for t in form.core_tokens}
+        tokens |= {v for t in form.core_tokens for v in blocking._word_variants(t.latin)}
         assert all(v in tokens for k, v in ordered.items() if blocking.is_token_key(k))
         assert all(v == "" for k, v in ordered.items() if not blocking.is_token_key(k))
 
@@ -107,6 +109,29 @@ def test_a_word_without_its_vowels_meets_its_spelling_in_a_vowel_poor_script():
     assert pairs == []  # "Rasha", "Rosh", "Araish": no name in a vowel-poor script
     pairs = candidate_pairs(keys, ["a", "b", "c"], [True] * 3, [True] * 3, [True, False, False])
     assert pairs.tolist() == [[0, 1], [0, 2]]
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("Herstal", "Ерстал"),  # Russian leaves the "h" unwritten
+        ("Hélène", "Элен"),
+        ("Erstal", "Herstalis"),  # and Lithuanian adds an ending
+        ("Dėras", "D'er"),  # Győr in Lithuanian and Ukrainian
+    ],
+)
+def test_a_word_meets_its_spelling_without_a_leading_h_or_a_baltic_ending(one, other):
+    a, b = normalize_name(one), normalize_name(other)
+    shared = blocking.cluster_keys(a) & blocking.cluster_keys(b)
+    assert any(blocking.is_token_key(k) for k in shared), shared
+    assert _pairs([one, other]).tolist() == [[0, 1]]
+
+
+def test_only_a_leading_h_before_a_vowel_and_an_ending_after_a_consonant_are_dropped():
+    assert blocking._word_variants("herstalis") == ("erstalis", "herstal")
+    assert blocking._word_variants("hrabal") == ()  # "h" before a consonant is a letter
+    assert blocking._word_variants("aeneas") == ()  # "-as" after a vowel is part of the word
+    assert blocking._word_variants("hus") == ()  # too short to drop anything
 
 
 def test_small_token_blocks_pair_bare_names_and_scripts():

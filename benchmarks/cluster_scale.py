@@ -23,12 +23,18 @@ reports:
 * the all-pairs baseline: rapidfuzz ``process.cdist`` over the same normalized forms (the
   romanized names), on both cores, timed on a 10k sample in the same run and extrapolated
   quadratically, for three scorers (WRatio, rapidfuzz's default for ``extract``;
-  token_sort_ratio; ratio, the cheapest).
+  token_sort_ratio; ratio, the cheapest);
+* a paired speed-up at 100k (``--paired N``, default 3): N times over, the WRatio baseline and
+  then the 100k clustering (in a fresh process, without the recall sample), back to back, and
+  the median of the N ratios. The machine is shared: its speed drifts by a third within an
+  hour, and one baseline timed minutes before one clustering run measures the drift as much as
+  the code.
 
 Usage::
 
     .venv/bin/python benchmarks/cluster_scale.py            # 10k, 100k, 1M
     .venv/bin/python benchmarks/cluster_scale.py --sizes 10000 100000
+    .venv/bin/python benchmarks/cluster_scale.py --sizes --paired 5   # paired speed runs only
 
 Writes benchmarks/results/cluster_scale.md and .json.
 """
@@ -62,6 +68,8 @@ from app.core.parallel import score_pairs
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SAMPLE_NAMES = 1500
+# The size of the paired speed runs (``--paired``): the clustering issue's 50x is at 100k.
+PAIRED_SIZE = 100_000
 # Score cutoffs at which the all-pairs rapidfuzz baseline calls a pair a match (for the blocking
 # recall against it): 90 is the usual cutoff for spelling variants, 80 a loose one.
 RAPIDFUZZ_CUTOFFS = (80, 90)
@@ -151,16 +159,26 @@ def blocking_recall(names: list[tuple[str, str]], workers: int, seed: int) -> di
     return out
 
 
+def _romanized(names: list[str]) -> list[str]:
+    """The normalized forms the all-pairs baseline scores: the romanized names."""
+    return [f.latin if (f := try_normalize_name(n)) is not None else n for n in names]
+
+
+def _cdist_seconds(forms: list[str], scorer: Any) -> float:
+    """Seconds of an all-pairs ``process.cdist`` of ``forms`` with ``scorer``."""
+    start = time.perf_counter()
+    # score_cutoff and uint8 keep the matrix as cheap as cdist allows (10k x 10k = 100 MB).
+    process.cdist(forms, forms, scorer=scorer, workers=-1, dtype=np.uint8, score_cutoff=80)
+    return time.perf_counter() - start
+
+
 def baseline_seconds(names: list[str]) -> dict[str, float]:
     """Seconds of an all-pairs ``process.cdist`` over the romanized forms of ``names``."""
-    forms = [f.latin if (f := try_normalize_name(n)) is not None else n for n in names]
-    out = {}
-    for scorer in (fuzz.WRatio, fuzz.token_sort_ratio, fuzz.ratio):
-        start = time.perf_counter()
-        # score_cutoff and uint8 keep the matrix as cheap as cdist allows (10k x 10k = 100 MB).
-        process.cdist(forms, forms, scorer=scorer, workers=-1, dtype=np.uint8, score_cutoff=80)
-        out[scorer.__name__] = time.perf_counter() - start
-    return out
+    forms = _romanized(names)
+    return {
+        s.__name__: _cdist_seconds(forms, s)
+        for s in (fuzz.WRatio, fuzz.token_sort_ratio, fuzz.ratio)
+    }
 
 
 def run_one(size: int, workers: int, seed: int, recall: bool) -> dict[str, Any]:
@@ -192,7 +210,12 @@ def run_one(size: int, workers: int, seed: int, recall: bool) -> dict[str, Any]:
     return row
 
 
-def _markdown(rows: list[dict[str, Any]], baseline: dict[str, float], workers: int) -> str:
+def _markdown(
+    rows: list[dict[str, Any]],
+    baseline: dict[str, float],
+    workers: int,
+    paired: list[dict[str, float]] | None = None,
+) -> str:
     lines = [
         "# Clustering at scale",
         "",
@@ -234,6 +257,22 @@ def _markdown(rows: list[dict[str, Any]], baseline: dict[str, float], workers: i
                 f"| {r['names']:,} | {scorer} | {estimate:,.0f} | {r['seconds']:.1f} "
                 f"| {estimate / r['seconds']:.1f}x |"
             )
+    if paired:
+        ratios = sorted(p["speedup"] for p in paired)
+        lines += [
+            "",
+            f"Paired speed-up at {PAIRED_SIZE:,} names (WRatio baseline, then clustering, back "
+            "to back):",
+            "",
+            "| pair | WRatio baseline s (10k) | all-pairs estimate s | Canonym s | speed-up |",
+            "|---:|---:|---:|---:|---:|",
+        ]
+        for k, p in enumerate(paired, start=1):
+            lines.append(
+                f"| {k} | {p['baseline']:.1f} | {p['estimate']:,.0f} | {p['seconds']:.1f} "
+                f"| {p['speedup']:.1f}x |"
+            )
+        lines += ["", f"Median paired speed-up: {ratios[len(ratios) // 2]:.1f}x"]
     by_size = {r["names"]: r for r in rows}
     if 100_000 in by_size and 1_000_000 in by_size:
         ratio = by_size[1_000_000]["seconds"] / by_size[100_000]["seconds"]
@@ -267,12 +306,13 @@ def _markdown(rows: list[dict[str, Any]], baseline: dict[str, float], workers: i
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--recall-up-to", type=int, default=100_000)
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, default=RESULTS / "cluster_scale")
+    parser.add_argument("--paired", type=int, default=3, help="paired speed runs at 100k")
     args = parser.parse_args()
     if args.one:
         row = run_one(args.one, args.workers, args.seed, args.one <= args.recall_up_to)
@@ -281,17 +321,48 @@ def main() -> None:
     baseline_names = [n for n, _ in scale_names(BASELINE_SAMPLE, seed=args.seed)]
     baseline = baseline_seconds(baseline_names)
     print(f"all-pairs baseline on {BASELINE_SAMPLE}: {baseline}", flush=True)
-    rows = []
-    for size in args.sizes:
-        cmd = [sys.executable, __file__, "--one", str(size), "--workers", str(args.workers)]
-        cmd += ["--seed", str(args.seed), "--recall-up-to", str(args.recall_up_to)]
-        done = subprocess.run(cmd, check=True, capture_output=True, text=True)
-        rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
-        print(json.dumps(rows[-1]), flush=True)
+    rows: list[dict[str, Any]] = []
+    paired: list[dict[str, float]] = []
+
+    def write() -> None:
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        report = {"rows": rows, "baseline_seconds": baseline, "baseline_sample": BASELINE_SAMPLE}
+        report = {
+            "rows": rows,
+            "baseline_seconds": baseline,
+            "baseline_sample": BASELINE_SAMPLE,
+            "paired": paired,
+        }
         args.out.with_suffix(".json").write_text(json.dumps(report, indent=2) + "\n", "utf-8")
-        args.out.with_suffix(".md").write_text(_markdown(rows, baseline, args.workers), "utf-8")
+        markdown = _markdown(rows, baseline, args.workers, paired)
+        args.out.with_suffix(".md").write_text(markdown, "utf-8")
+
+    for size in args.sizes:
+        rows.append(_run_size(size, args.workers, args.seed, args.recall_up_to))
+        print(json.dumps(rows[-1]), flush=True)
+        write()
+    for _ in range(args.paired):
+        secs = _cdist_seconds(_romanized(baseline_names), fuzz.WRatio)
+        estimate = secs * (PAIRED_SIZE / BASELINE_SAMPLE) ** 2
+        run = _run_size(PAIRED_SIZE, args.workers, args.seed, 0)
+        paired.append(
+            {
+                "baseline": secs,
+                "estimate": estimate,
+                "seconds": run["seconds"],
+                "speedup": estimate / run["seconds"],
+            }
+        )
+        print(json.dumps(paired[-1]), flush=True)
+        write()
+
+
+def _run_size(size: int, workers: int, seed: int, recall_up_to: int) -> dict[str, Any]:
+    """``run_one`` in a fresh process (so that its peak memory is its own)."""
+    cmd = [sys.executable, __file__, "--one", str(size), "--workers", str(workers)]
+    cmd += ["--seed", str(seed), "--recall-up-to", str(recall_up_to)]
+    done = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    row: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return row
 
 
 if __name__ == "__main__":

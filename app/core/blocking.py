@@ -90,7 +90,8 @@ _PAIR_TOKENS = 6
 # Prefixes of the keys whose blocks pair only where a name in a vowel-poor script is involved
 # (``needs_vowel_poor``; the Spark engine filters by the same tuple).
 VOWEL_POOR_PREFIXES = ("c:", "Q:", "v:")
-_NO_VOWELS = str.maketrans("", "", "aeiouy")
+_VOWELS = "aeiouy"
+_NO_VOWELS = str.maketrans("", "", _VOWELS)
 _ENDINGS = frozenset({"as", "is", "ys", "us"})
 
 
@@ -223,9 +224,9 @@ def _word_variants(word: str) -> tuple[str, ...]:
     of pairs and lift blocking recall of the gold matches that WRatio scores 90 or more from
     0.983 to 0.992 (benchmarks/cluster_scale.py)."""
     out: list[str] = []
-    if len(word) >= 4 and word[0] == "h" and word[1] in "aeiouy":
+    if len(word) >= 4 and word[0] == "h" and word[1] in _VOWELS:
         out.append(word[1:])
-    if len(word) >= 5 and word[-2:] in _ENDINGS and word[-3] not in "aeiouy":
+    if len(word) >= 5 and word[-2:] in _ENDINGS and word[-3] not in _VOWELS:
         out.append(word[:-2])
     return tuple(out)
 

@@ -121,9 +121,12 @@ def test_a_word_without_its_vowels_meets_its_spelling_in_a_vowel_poor_script():
     ],
 )
 def test_a_word_meets_its_spelling_without_a_leading_h_or_a_baltic_ending(one, other):
+    # Without the variants they share at most a consonant key, which pairs only where a name
+    # in a vowel-poor script is involved, and a whole-name key that a large batch overfills.
     a, b = normalize_name(one), normalize_name(other)
     shared = blocking.cluster_keys(a) & blocking.cluster_keys(b)
-    assert any(blocking.is_token_key(k) for k in shared), shared
+    pairing = [k for k in shared if blocking.is_token_key(k) and not blocking.needs_vowel_poor(k)]
+    assert pairing, shared
     assert _pairs([one, other]).tolist() == [[0, 1]]
 
 

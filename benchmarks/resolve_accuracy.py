@@ -81,11 +81,6 @@ def _table_row(label: str, script: str, p: dict[str, object]) -> str:
     )
 
 
-def _romanized(name: str) -> str:
-    form = try_normalize_name(name)
-    return form.latin if form else name
-
-
 def script_of(name: str) -> str:
     form = try_normalize_name(name)
     return "latin" if form is None or form.is_latin else "non_latin"
@@ -104,7 +99,8 @@ def evaluate(
         index.add_alias(n + 1, entity_id, canonical)
         canon[entity_id] = canonical
     choices = {eid: c.casefold() for eid, c in canon.items()}
-    latin = {eid: _romanized(c) for eid, c in canon.items()}
+    canon_forms = {eid: try_normalize_name(c) for eid, c in canon.items()}
+    latin = {eid: f.latin if f else canon[eid] for eid, f in canon_forms.items()}
     stats: dict[str, Counter[str]] = {"latin": Counter(), "non_latin": Counter()}
     start = time.perf_counter()
     for n, cluster in enumerate(clusters):
@@ -126,7 +122,7 @@ def evaluate(
             if bucket is stats["latin"]:
                 if fuzz.ratio(form.latin if form else variant, latin[entity_id]) < FAR:
                     bucket["far"] += 1
-                    if not shares_a_word(form, try_normalize_name(canon[entity_id])):
+                    if not shares_a_word(form, canon_forms[entity_id]):
                         bucket["unshared"] += 1
                         bucket["unshared_top1"] += top == entity_id
                 else:

@@ -6,8 +6,12 @@ with transliteration noise, every name with its gold entity) are clustered by
 reports:
 
 * seconds and names per second of the whole clustering (normalize, block, score, cluster);
-* peak memory (max RSS) of the clustering process and of its largest scoring worker (forked,
-  so most of its pages are shared with the parent);
+* peak memory: of the whole job, the peak of the summed proportional set size (PSS) of the
+  clustering process and the scoring processes it forks (``TreeMemory``: sampled from /proc
+  every 0.5 s, so a peak shorter than that can be missed; a page shared by two processes counts
+  half in each), and the peak RSS of the clustering process alone (the kernel's own maximum);
+  a forked process writes the reference counts of the forms it reads and so copies most of
+  their pages, and the RSS of one process says little of the job;
 * pairs compared, and that as a share of all n(n-1)/2 pairs;
 * blocking recall: on a sample of gold entities (~1,500 names), every pair is scored by the
   matcher (the all-pairs run); of the pairs it scores at or above the decision threshold, the
@@ -49,6 +53,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from itertools import combinations
@@ -181,14 +186,62 @@ def baseline_seconds(forms: list[str]) -> dict[str, float]:
     }
 
 
+class TreeMemory:
+    """The peak summed PSS (MiB) of this process and its descendants while in a ``with``
+    block, sampled every ``interval`` seconds from /proc/<pid>/smaps_rollup (Linux 4.14+);
+    ``peak`` stays None where /proc cannot tell."""
+
+    def __init__(self, interval: float = 0.5) -> None:
+        self.interval = interval
+        self.peak: float | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> TreeMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    @staticmethod
+    def _tree(pid: int) -> list[int]:
+        try:
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except OSError:
+            return [pid]
+        return [pid] + [p for child in children for p in TreeMemory._tree(int(child))]
+
+    @staticmethod
+    def _pss_kib(pid: int) -> int | None:
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+        except (OSError, ValueError):
+            return None
+        return None
+
+    def _sample(self) -> None:
+        while True:
+            sizes = [self._pss_kib(pid) for pid in self._tree(os.getpid())]
+            if sizes[0] is not None:
+                total = sum(s for s in sizes if s is not None) / 1024
+                self.peak = total if self.peak is None else max(self.peak, total)
+            if self._stop.wait(self.interval):
+                return
+
+
 def run_one(size: int, workers: int, seed: int, recall: bool) -> dict[str, Any]:
     """One size, in this process: cluster, then (outside the timing) measure the rest."""
     names = scale_names(size, seed=seed)
     gold = dict(names)
     counts = [(n, 1) for n, _ in names]
-    start = time.perf_counter()
-    run = Matcher().cluster_run(counts, workers=workers)
-    seconds = time.perf_counter() - start
+    with TreeMemory() as memory:
+        start = time.perf_counter()
+        run = Matcher().cluster_run(counts, workers=workers)
+        seconds = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     worker_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     predicted = [[m.name for m in c.members] for c in run.clusters]
@@ -200,6 +253,7 @@ def run_one(size: int, workers: int, seed: int, recall: bool) -> dict[str, Any]:
         "names_per_second": size / seconds,
         "peak_mib": peak,
         "worker_peak_mib": worker_peak,
+        "job_peak_pss_mib": memory.peak,
         "pairs_compared": run.pairs_compared,
         "pairs_fraction": run.pairs_compared / _pairs2(size),
         "pairwise": pairwise_scores(predicted, gold),
@@ -208,6 +262,10 @@ def run_one(size: int, workers: int, seed: int, recall: bool) -> dict[str, Any]:
     if recall:
         row["blocking"] = blocking_recall(names, workers, seed)
     return row
+
+
+def _mib(value: float | None) -> str:
+    return "not measured" if value is None else f"{value:,.0f}"
 
 
 def _markdown(
@@ -220,11 +278,12 @@ def _markdown(
         "# Clustering at scale",
         "",
         f"`.venv/bin/python benchmarks/cluster_scale.py` on this machine ({os.cpu_count()} cores,"
-        f" {workers} scoring workers). Names: development variants (a third) and generated "
-        "people with transliteration noise (benchmarks/scale_data.py), every name with its "
-        "gold entity.",
+        f" {workers} scoring processes, the clustering process one of them). Names: development"
+        " variants (a third) and generated people with transliteration noise"
+        " (benchmarks/scale_data.py), every name with its gold entity.",
         "",
-        "| names | seconds | names/s | peak MiB (worker) | pairs compared | share of all pairs "
+        "| names | seconds | names/s | peak MiB: job (PSS) / process (RSS) | pairs compared "
+        "| share of all pairs "
         "| blocking recall: all matches / gold matches | pairwise P / R / F1 |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
@@ -238,7 +297,8 @@ def _markdown(
         p = r["pairwise"]
         lines.append(
             f"| {r['names']:,} | {r['seconds']:.1f} | {r['names_per_second']:,.0f} "
-            f"| {r['peak_mib']:,.0f} ({r['worker_peak_mib']:,.0f}) | {r['pairs_compared']:,} "
+            f"| {_mib(r.get('job_peak_pss_mib'))} / {r['peak_mib']:,.0f} "
+            f"| {r['pairs_compared']:,} "
             f"| {r['pairs_fraction']:.2e} | {rec} "
             f"| {p['precision']:.3f} / {p['recall']:.3f} / {p['f1']:.3f} |"
         )

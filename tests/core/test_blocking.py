@@ -216,8 +216,29 @@ def test_parallel_scoring_gives_the_serial_answer(monkeypatch):
     forms = [normalize_name(" ".join(rnd.sample(words, 2))) for _ in range(30)]
     pairs = np.array(list(combinations(range(30), 2))[:200], dtype=np.int64)
     serial = score_pairs(forms, pairs, MODEL, workers=1)
-    forked = score_pairs(forms, pairs, MODEL, workers=2)
-    assert forked.tolist() == serial.tolist()
+    assert score_pairs(forms, pairs, MODEL, workers=2).tolist() == serial.tolist()
+    assert score_pairs(forms, pairs, MODEL, workers=3).tolist() == serial.tolist()
+
+
+def test_a_scoring_process_that_dies_is_an_error_not_a_hole(monkeypatch):
+    import os
+
+    import app.core.parallel as parallel
+
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_PAIRS", 10)
+    monkeypatch.setattr(parallel, "_CHUNK", 7)
+    parent, drain = os.getpid(), parallel._drain
+
+    def dying(*args):
+        if os.getpid() != parent:
+            os._exit(3)  # a forked process killed before it scored its chunks
+        drain(*args)
+
+    monkeypatch.setattr(parallel, "_drain", dying)
+    forms = [normalize_name(n) for n in ["Takht Ravanchi", "Takht Rwanchi", "Elon Musk"] * 10]
+    pairs = np.array(list(combinations(range(30), 2))[:100], dtype=np.int64)
+    with pytest.raises(RuntimeError, match="exited with code 3"):
+        score_pairs(forms, pairs, MODEL, workers=2)
 
 
 def test_components_follow_only_mergeable_edges():

@@ -52,11 +52,11 @@ CLUSTER_ENTITY_EXAMPLE: dict[str, Any] = {
     "entity_id": "ent_cfcbf9838db7",
     "canonical": "Qaddafi",
     "canonical_reason": "most frequent spelling (3 occurrences)",
-    "confidence": 0.88,
+    "confidence": 0.97,
     "members": [
-        {"name": "Qaddafi", "count": 3, "confidence": 0.83},
-        {"name": "Gaddafi", "count": 1, "confidence": 0.83},
-        {"name": "القذافي", "count": 1, "confidence": 1.0},
+        {"name": "Qaddafi", "count": 3, "confidence": 0.97},
+        {"name": "Gaddafi", "count": 1, "confidence": 0.97},
+        {"name": "القذافي", "count": 1, "confidence": 0.98},
     ],
 }
 ERROR_DETAIL_EXAMPLE = {

@@ -269,9 +269,10 @@ class ClusterMemberResult(BaseModel):
     confidence: float = Field(
         ge=0.0,
         le=1.0,
-        description="Mean match probability between this name and the entity's other names "
-        "(1 for a single-name entity).",
-        examples=[0.82],
+        description="Calibrated probability that this name belongs to its entity, from its match "
+        "probabilities with the entity's other names and the entity's size and scripts (1 for "
+        "a single-name entity).",
+        examples=[0.97],
     )
 
 
@@ -343,8 +344,9 @@ class ClusterEntity(BaseModel):
     confidence: float = Field(
         ge=0.0,
         le=1.0,
-        description="Cohesion of the entity: mean match probability between its members.",
-        examples=[0.88],
+        description="Cohesion of the entity: the mean of its members' confidences, the expected "
+        "share of its names that belong to it.",
+        examples=[0.97],
     )
     members: list[ClusterMemberResult] = Field(
         description="The entity's distinct names, most frequent first.",

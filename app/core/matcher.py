@@ -26,6 +26,7 @@ from app.core.compare import (
     probability,
     row_probability,
 )
+from app.core.confidence import ConfidenceCalibration, load_confidence
 from app.core.explain import summarize
 from app.core.features import FEATURE_NAMES, align
 from app.core.index import CandidateIndex, Resolution, ResolveCandidate, judgement_key
@@ -74,9 +75,10 @@ BARE_NAME_PROBABILITY = 0.5
 # al-Hariri" (0.85) without being it; such a name needs the full threshold.
 BARE_NAME_WORD_SIMILARITY = 0.9
 
-# A member's confidence is its mean probability with the entity's other members, of which the
-# first this many (in sorted-name order) are used: exact for entities up to this size, and for
-# an entity of hundreds of spellings a fixed sample instead of a quadratic number of comparisons.
+# A member's confidence rests on its mean probability with the entity's other members
+# (calibrated by ``app.core.confidence``), of which the first this many (in sorted-name order)
+# are used: exact for entities up to this size, and for an entity of hundreds of spellings a
+# fixed sample instead of a quadratic number of comparisons.
 CONFIDENCE_PEERS = 24
 
 # Members compared with an entity's weakest member to find what holds it in (explanations).
@@ -114,6 +116,7 @@ class Matcher:
         model: Model | None = None,
         threshold: float | None = None,
         link_threshold: float | None = None,
+        confidence: ConfidenceCalibration | None = None,
     ) -> None:
         """Args:
         model: the fitted model (default: the packaged one).
@@ -126,12 +129,15 @@ class Matcher:
             linkage weighs every cross pair of the two groups, so the mean can ask less than a
             single pair (swept on the development clusters, benchmarks/results/
             link_threshold.md and keyed_negatives.md).
+        confidence: the calibration of a member's confidence from its mean probability with
+            the entity's other members (default: the packaged one, ``app.core.confidence``).
         """
         self.model = model or load_model()
         self.threshold = self.model.threshold if threshold is None else threshold
         self.link_threshold = (
             self.model.link_threshold if link_threshold is None else link_threshold
         )
+        self.confidence = confidence or load_confidence()
 
     def normalize(self, raw: str) -> NameForm:
         """Normalize one raw name; raises ``EmptyNameError`` when nothing is left."""
@@ -607,6 +613,10 @@ class Matcher:
         local: dict[int, int],
     ) -> Cluster:
         members = []
+        latin = {
+            i: form is not None and form.is_latin for i, form in ((k, forms[k]) for k in group)
+        }
+        latin_share = sum(latin.values()) / len(group)
         for i in group:
             if len(group) == 1 or graph is None:
                 conf = 1.0
@@ -614,7 +624,7 @@ class Matcher:
                 li = local[i]
                 peers = [j for j in group[: CONFIDENCE_PEERS + 1] if j != i][:CONFIDENCE_PEERS]
                 others = [graph.probability(li, local[j]) for j in peers]
-                conf = sum(others) / len(others)
+                conf = self.confidence(others, len(group), latin[i], latin_share)
             members.append(ClusterMember(ordered[i], counts[ordered[i]], round(conf, 6)))
         members.sort(key=lambda m: (-m.count, m.name))
         cohesion = sum(m.confidence for m in members) / len(members) if len(group) > 1 else 1.0

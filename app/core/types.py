@@ -209,7 +209,8 @@ class Cluster:
         entity_id: stable identifier derived from the canonical name and members.
         canonical: the chosen canonical spelling.
         canonical_reason: why that spelling was chosen.
-        confidence: cohesion of the entity (mean pair probability between members).
+        confidence: cohesion of the entity: the mean of its members' confidences (each the
+            calibrated probability that the member belongs, ``app.core.confidence``).
         members: the distinct names, most frequent first.
         weakest_link: its least certain membership, explained (when asked; ``None`` for a
             single-name entity).

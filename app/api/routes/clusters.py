@@ -89,8 +89,9 @@ def cluster(
     are added up, and frequent spellings are preferred as canonical.
 
     - Every distinct name lands in exactly one entity; entities come largest total count first.
-    - An entity's `confidence` is its cohesion (mean match probability between its members);
-      a member's `confidence` is its mean match probability with the other members.
+    - A member's `confidence` is the calibrated probability that it belongs to its entity (from
+      its match probabilities with the other members and the entity's size and scripts); an
+      entity's `confidence` is the mean of its members', the expected share of them that belong.
     - A name with no letter or digit left once normalized (an emoji, `"..."`) becomes an entity
       of its own; a blank string is refused with **422** `empty_name`.
     - With `resolve: true`, each entity is looked up in the registry: its (at most 20) most

@@ -13,7 +13,8 @@ writes their reference counts, and so gets its own copy of nearly every page tha
 At a million names each pool worker came to hold some 1.7 GiB of its own, and two of them
 beside the idle parent made the job 4.9 GiB in all (summed proportional set size), over the
 clustering issue's 4 GiB; with the parent as one of the two, one such copy is saved at no cost
-in speed (two cores, two processes scoring either way). ``multiprocessing`` starts the processes
+in speed (two cores, two processes scoring either way), and the job peaked at 3.6 GiB
+(benchmarks/results/cluster_scale.md). ``multiprocessing`` starts the processes
 and provides the locked counter; ``mmap`` the shared result buffer.
 """
 

@@ -37,15 +37,18 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from app.core.compare import probability  # noqa: E402
-from app.core.confidence import ConfidenceCalibration, features, load_confidence  # noqa: E402
+from app.core.confidence import features, load_confidence  # noqa: E402
 from app.core.matcher import CONFIDENCE_PEERS, Matcher  # noqa: E402
 from app.core.normalize import normalize_name  # noqa: E402
 from app.core.types import Cluster  # noqa: E402
 from scripts.devdata import DATA, TASK_FILES, gold_names, load_clusters  # noqa: E402
+from scripts.fit_model import ece as _ece  # noqa: E402
 from scripts.fit_model import holdout  # noqa: E402
 
 RESULTS = HERE / "results"
@@ -53,20 +56,16 @@ SEED = 20261129
 
 
 def ece(confidences: list[float], right: list[float]) -> float:
-    """Expected calibration error over ten equal-width bins (the shared evaluator's)."""
-    bins: dict[int, list[float]] = {}
-    for c, y in zip(confidences, right, strict=True):
-        b = bins.setdefault(min(int(c * 10), 9), [0.0, 0.0])
-        b[0] += c
-        b[1] += y
-    return sum(abs(s - y) for s, y in bins.values()) / max(len(confidences), 1)
+    """Expected calibration error over ten equal-width bins (the shared evaluator's binning,
+    ``scripts/fit_model.ece``)."""
+    return _ece(np.array(confidences, dtype=float), np.array(right, dtype=float))
 
 
 def labelled(
     clusters: list[Cluster], gold: dict[str, str], matcher: Matcher
 ) -> list[dict[str, Any]]:
     """One row per entity of two or more names, with its members and their evidence."""
-    calibration: ConfidenceCalibration = load_confidence()
+    calibration = load_confidence()
     rows = []
     for entity in clusters:
         if len(entity.members) < 2:

@@ -28,14 +28,10 @@ from sklearn.linear_model import LogisticRegression
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.core.confidence import EDGE, FEATURES
+from scripts.fit_model import ece
 
 OUT = Path(__file__).resolve().parents[1] / "app" / "core" / "data" / "confidence.json"
 MIN_TASK_MEMBERS = 200
-
-
-def ece(p: np.ndarray, y: np.ndarray) -> float:
-    bins = np.minimum((p * 10).astype(int), 9)
-    return float(sum(abs(p[bins == b].sum() - y[bins == b].sum()) for b in range(10)) / len(p))
 
 
 def main() -> None:

@@ -21,6 +21,7 @@ __all__ = [
     "pair_features",
     "probability",
     "row_probability",
+    "sigmoid",
 ]
 
 # Ceiling of the log-odds of a pair whose numbers conflict (probability 0.5, below the decision
@@ -63,7 +64,8 @@ def feature_values(a: NameForm, b: NameForm) -> dict[str, float]:
     return dict(zip(FEATURE_NAMES, pair_features(a, b), strict=True))
 
 
-def _sigmoid(z: float) -> float:
+def sigmoid(z: float) -> float:
+    """The logistic function, without overflow for large negative ``z``."""
     if z >= 0:
         return 1.0 / (1.0 + math.exp(-z))
     e = math.exp(z)
@@ -83,7 +85,7 @@ def compare_values(values: dict[str, float], model: Model, explain: bool = False
     if explain and capped != z:
         # The cut is credited to the feature, so contributions still add up to the log-odds.
         contributions["number_conflict"] += capped - z
-    return Comparison(_sigmoid(capped), values, contributions)
+    return Comparison(sigmoid(capped), values, contributions)
 
 
 def _capped(z: float, number_conflict: float) -> float:
@@ -139,4 +141,4 @@ _CONFLICT = FEATURE_NAMES.index("number_conflict")
 def _calibrated(row: list[float], raw: float, model: Model) -> float:
     """``compare_values``'s probability from a pair's features and the trees' raw score."""
     slope, offset = model.segment_step(segment_of(row[_CROSSED], row[_ROMANIZED]))
-    return _sigmoid(_capped(slope * raw + offset, row[_CONFLICT]))
+    return sigmoid(_capped(slope * raw + offset, row[_CONFLICT]))

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from app.core.compare import sigmoid
+
 __all__ = ["EDGE", "FEATURES", "ConfidenceCalibration", "features", "load_confidence"]
 
 # Probabilities are clipped this far from 0 and 1 before their log-odds are taken.
@@ -57,22 +59,18 @@ def features(
 
 @dataclass(frozen=True, slots=True)
 class ConfidenceCalibration:
-    """``sigmoid(weights · features + offset)``; ``raw`` returns the mean probability itself."""
+    """``sigmoid(weights · features + offset)``, the weights in the order of ``FEATURES``."""
 
-    weights: tuple[float, ...] = (1.0, 0.0, 0.0, 0.0, 0.0)
-    offset: float = 0.0
-    raw: bool = False
+    weights: tuple[float, ...]
+    offset: float
 
     def __call__(
         self, probabilities: Sequence[float], size: int, latin: bool, latin_share: float
     ) -> float:
         """The probability that a member belongs to its entity of ``size`` names, from its
         match probabilities with the other members (see ``features``)."""
-        if self.raw:
-            return sum(probabilities) / len(probabilities)
         x = features(probabilities, size, latin, latin_share)
-        z = self.offset + sum(w * v for w, v in zip(self.weights, x, strict=True))
-        return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
+        return sigmoid(self.offset + sum(w * v for w, v in zip(self.weights, x, strict=True)))
 
 
 @lru_cache(maxsize=1)
@@ -80,8 +78,11 @@ def load_confidence() -> ConfidenceCalibration:
     """The packaged calibration (``data/confidence.json``)."""
     text = resources.files("app.core").joinpath("data/confidence.json").read_text("utf-8")
     fitted = json.loads(text)
-    if tuple(fitted["features"]) != FEATURES:
-        msg = f"data/confidence.json was fitted on {fitted['features']}, not {FEATURES}"
+    if tuple(fitted["features"]) != FEATURES or fitted["edge"] != EDGE:
+        msg = (
+            f"data/confidence.json was fitted on {fitted['features']} clipped at "
+            f"{fitted['edge']}, not {FEATURES} at {EDGE}: run scripts/fit_confidence.py"
+        )
         raise ValueError(msg)
     return ConfidenceCalibration(
         weights=tuple(float(w) for w in fitted["weights"]), offset=float(fitted["offset"])

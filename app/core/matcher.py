@@ -129,8 +129,8 @@ class Matcher:
             linkage weighs every cross pair of the two groups, so the mean can ask less than a
             single pair (swept on the development clusters, benchmarks/results/
             link_threshold.md and keyed_negatives.md).
-        confidence: the calibration of a member's confidence from its mean probability with
-            the entity's other members (default: the packaged one, ``app.core.confidence``).
+        confidence: the calibration of a member's confidence from its match probabilities
+            with the entity's other members (default: the packaged one, ``app.core.confidence``).
         """
         self.model = model or load_model()
         self.threshold = self.model.threshold if threshold is None else threshold
@@ -613,18 +613,18 @@ class Matcher:
         local: dict[int, int],
     ) -> Cluster:
         members = []
-        latin = {
-            i: form is not None and form.is_latin for i, form in ((k, forms[k]) for k in group)
-        }
-        latin_share = sum(latin.values()) / len(group)
-        for i in group:
+        # Scripts of the members with a form: all of them in a group with a graph (it holds
+        # only those), which is where they are used.
+        latin = [f.is_latin for i in group if (f := forms[i]) is not None]
+        latin_share = sum(latin) / len(group)
+        for k, i in enumerate(group):
             if len(group) == 1 or graph is None:
                 conf = 1.0
             else:
                 li = local[i]
                 peers = [j for j in group[: CONFIDENCE_PEERS + 1] if j != i][:CONFIDENCE_PEERS]
                 others = [graph.probability(li, local[j]) for j in peers]
-                conf = self.confidence(others, len(group), latin[i], latin_share)
+                conf = self.confidence(others, len(group), latin[k], latin_share)
             members.append(ClusterMember(ordered[i], counts[ordered[i]], round(conf, 6)))
         members.sort(key=lambda m: (-m.count, m.name))
         cohesion = sum(m.confidence for m in members) / len(members) if len(group) > 1 else 1.0

@@ -5,7 +5,7 @@ import math
 import pytest
 
 from app.core.compare import probability
-from app.core.confidence import FEATURES, ConfidenceCalibration, features, load_confidence
+from app.core.confidence import FEATURES, features, load_confidence
 from app.core.matcher import Matcher
 from app.core.normalize import normalize_name
 
@@ -17,10 +17,6 @@ def test_the_packaged_calibration_is_a_probability_rising_with_the_evidence():
     assert all(0.0 < v < 1.0 for v in lows)
     assert lows == sorted(lows)
     assert calibrate([0.0], 2, False, 0.5) < calibrate([1.0], 2, False, 0.5)
-
-
-def test_raw_mode_is_the_mean_probability():
-    assert ConfidenceCalibration(raw=True)([0.2, 0.6], 3, True, 1.0) == pytest.approx(0.4)
 
 
 def test_features_clip_certain_probabilities():
@@ -60,5 +56,3 @@ def test_cluster_confidences_are_the_calibrated_evidence():
             assert member.confidence == pytest.approx(expected, abs=1e-6)
         mean = sum(m.confidence for m in entity.members) / len(entity.members)
         assert entity.confidence == pytest.approx(mean, abs=1e-6)
-        raw = Matcher(confidence=ConfidenceCalibration(raw=True)).cluster([(n, 1) for n in members])
-        assert [len(e.members) for e in raw] == [len(members)]  # the same entity either way

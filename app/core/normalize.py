@@ -13,7 +13,9 @@ Pipeline, in this order (each step sees the previous step's output):
    four words and is not a legal form ("SMITH, John" -> "John SMITH"; "ACME, LTD." is kept).
 6. Possessives removed ("Ravanchi's" -> "Ravanchi").
 7. Titles and honorifics removed from the front and kept aside (Mr, Dr, President, Ayatollah,
-   Prime Minister, ...; ``data/titles.json``), as long as a name remains.
+   Prime Minister, ...; ``data/titles.json``), as long as a name remains and it is not an
+   organisation's or a place's: where a legal form or designator follows ("GENERAL NICKEL SA",
+   "Imam Khomeini Relief Committee", "Sheikh Zayed Grand Mosque") the word is the name's own.
 8. Tokenization on spaces, hyphens and punctuation; apostrophes inside a word are dropped
    ("O'Brien" -> "OBrien", "Ta'ziyeh" -> "Taziyeh"); the glued Arabic article "ال" is split off.
 9. Per token: script detection, romanization to lower-case ASCII (accents folded, case folded),
@@ -26,6 +28,7 @@ A name with no letter or digit left after these steps is empty: ``normalize_name
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import unicodedata
@@ -66,6 +69,7 @@ _SPLIT = regex.compile(r"[^\w'\p{M}]+|_+")
 _DOTTED = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]\.?")
 # A number with the Korean or Japanese word that makes it a count or a regnal ordinal: "헨리 4세"
 # and "ヘンリー4世" are Henry IV, "제8대" is the 8th. The number alone is kept, as its own token.
+_INITIAL = re.compile(r"\w\.")
 _COUNTED = re.compile(r"(?:제|第)?(\d+)(?:세|대|世|代)")
 # Chinese and Japanese write a state's or a place's designator glued to its name ("奥地利共和国",
 # the Republic of Austria; "クック諸島", the Cook Islands; "半田市", Handa city): it is split
@@ -221,6 +225,23 @@ def _strip_titles(words: list[str]) -> tuple[list[str], list[str]]:
     return words, found
 
 
+# Courtesy titles are stripped even from a firm's name ("M/S Al Zarooni Exchange", "Messrs"):
+# they are never a word of the name itself.
+_COURTESY = frozenset({"mr", "mrs", "ms", "mx"})
+
+
+def _names_an_organisation(words: list[str]) -> bool:
+    """Some word is a legal form or generic designator ("SA", "Committee", "Bureau" is not,
+    "Energy" is): the words name an organisation or a place, not a person."""
+    _, _, legal = _tables()
+    for word in words:
+        for piece in _pieces(word):
+            folded = _fold_word(piece)
+            if folded in legal or _is_generic(folded):
+                return True
+    return False
+
+
 def _is_content(word: str) -> bool:
     return bool(_SPLIT.sub("", word).replace("'", ""))
 
@@ -275,7 +296,14 @@ def _tokenize(words: list[str]) -> tuple[Token, ...]:
     _, particles, legal = _tables()
     marked = particles | legal
     tokens: list[Token] = []
-    for word in words:
+    last = len(words) - 1
+    for k, word in enumerate(words):
+        # A letter with a dot is an initial ("Vladimir I. Lenin", "Ivan E. Petrov"), a capital
+        # "I" a numeral or an initial ("RIM GROUP INVESTMENTS I CORP.", "Marie de Lourdes I"),
+        # and so is a final "i": only the lower-case "i" inside a name is the conjunction or
+        # the connector that it is as a particle ("Bosnia i Hercegovina", "Lashkar-i-Jhangvi").
+        numeral = word == "I" or (k == last and word == "i")
+        kinds = legal if numeral or _INITIAL.fullmatch(word) else marked
         for piece in _split_glued(word):
             piece = _HEBREW_ORDINALS.get(piece, piece)
             # An apostrophe is dropped ("O'Brien" is "OBrien"), except in Hebrew, where it is
@@ -285,7 +313,7 @@ def _tokenize(words: list[str]) -> tuple[Token, ...]:
                 continue
             article, rest = split_arabic_article(piece)
             for part in (article, rest):
-                tok = _make_token(part, marked) if part else None
+                tok = _make_token(part, kinds) if part else None
                 if tok is not None:
                     tokens.append(tok)
     return tuple(tokens)
@@ -300,6 +328,11 @@ def try_normalize_name(raw: str) -> NameForm | None:
     words = [w for w in text.replace("-", " - ").split(" ") if w]
     content = [w for w in words if _is_content(w)]
     kept, titles = _strip_titles(content)
+    if titles and _names_an_organisation(kept):
+        # "GENERAL BUREAU OF ATOMIC ENERGY" is not General Bureau, "GBAE" its acronym: the
+        # titles stay words of the name, but courtesy ones ("M/S", "Mr") still go.
+        courtesy = list(itertools.takewhile(lambda t: _fold_word(t) in _COURTESY, titles))
+        kept, titles = content[len(courtesy) :], courtesy
     words = _drop_leading_content(words, len(content) - len(kept))
     content = kept
     tokens = _tokenize(content)

@@ -203,3 +203,21 @@ def test_normalization_is_idempotent(raw):
     again = normalize_name(form.normalized)
     assert again.latin == form.latin
     assert again.normalized == form.normalized
+
+
+@pytest.mark.parametrize(
+    ("raw", "core"),
+    [
+        # the connector of Persian and Urdu compounds, and "and" in Slavic languages
+        ("Lashkar-i-Jhangvi", ["lashkar", "jhangvi"]),
+        ("Bosnia i Hercegovina", ["bosnia", "hercegovina"]),
+        # a letter with a dot is an initial, whatever else that letter may be
+        ("Vladimir I. Lenin", ["vladimir", "i", "lenin"]),
+        ("Ivan E. Petrov", ["ivan", "e", "petrov"]),
+        # a capital "I" is a numeral or an initial, and so is a final one
+        ("RIM GROUP INVESTMENTS I CORP.", ["rim", "i"]),
+        ("Marie de Lourdes i", ["marie", "lourdes", "i"]),
+    ],
+)
+def test_connectors_are_particles_but_initials_are_not(raw, core):
+    assert [t.latin for t in normalize_name(raw).core_tokens] == core

@@ -3,10 +3,12 @@
 Library choice (measured on the development data's Cyrillic, Arabic, Hebrew, Hangul, kana and Han
 variants against their Latin spellings): ``anyascii`` covers every script Canonym meets (Cyrillic,
 Greek, Arabic and Persian letters, Hebrew, Armenian, Georgian, Indic scripts, kana, Hangul) with
-conventional, reversible-looking romanizations ("Зеленский" -> "zelenskiy", "위어드" -> "wieodeu",
+conventional, reversible-looking romanizations ("Зеленский" -> "zelenskiy",
 "キスマヨ" -> "kisumayo"), where Unidecode spells Hangul and Han with spaces and Hebrew/Armenian
 less conventionally. Han characters go to ``pypinyin``, whose phrase dictionary picks the right
-reading of polyphonic characters, which a per-character table cannot. PyICU would need a system
+reading of polyphonic characters, which a per-character table cannot. Hangul syllables are
+romanized here, in the Revised Romanization with the reading of Korean transcriptions of
+foreign names (``_hangul``): anyascii spells each jamo alone. PyICU would need a system
 ICU build and brings no gain on these scripts.
 
 Arabic script writes few vowels, so matching across scripts relies on consonant keys
@@ -38,11 +40,55 @@ def romanize(token: str, script: str) -> str:
     """
     if script == "Han":
         text = "".join(lazy_pinyin(token, style=Style.NORMAL, errors=anyascii))
+    elif script == "Hangul":
+        text = _hangul(token)
     elif script in _MATRES:
         text = anyascii(_spell_vowel_letters(_without_points(token), _MATRES[script]))
     else:
         text = anyascii(token)
     return _NON_ALNUM.sub("", text.casefold())
+
+
+# Hangul is romanized here, syllable by syllable, in the Revised Romanization that Korean
+# transcriptions of foreign names follow best (anyascii spells every final consonant as its
+# initial: "잭", Jack, "jaeg"; "패짓", Paget, "paejis"; and every ㄹ as l: "헨리", Henry, "henli"):
+# * an initial ㄹ is r, a final one l, and ㄹㄹ ll ("헨리" henri, "밀러" Miller, milleo);
+# * final consonants are read as they sound: k, n, t, l, m, p, ng ("잭" jaek, "패짓" paejit);
+# * Korean spells a consonant without a vowel (in a cluster or at the end of a foreign word) as a
+#   syllable with the vowel "eu" and no final consonant, or with the final ㄹ of a doubled ㄹㄹ:
+#   "Frankfurt" is "프랑크푸르트", peu-rang-keu-pu-reu-teu; "Cliff" "클리프", keul-li-peu. Korean
+#   names and native words almost never have such a syllable (their "eu" syllables close on
+#   another consonant: Eun, Geun, Seung), so it is read as its consonants alone ("prangkpurt",
+#   "kllip"), as the Latin spelling shows.
+_HANGUL_FIRST, _HANGUL_LAST = 0xAC00, 0xD7A3
+_INITIALS = ("g", "kk", "n", "d", "tt", "r", "m", "b", "pp", "s", "ss", "", "j", "jj", "ch", "k",
+             "t", "p", "h")  # fmt: skip
+_MEDIALS = ("a", "ae", "ya", "yae", "eo", "e", "yeo", "ye", "o", "wa", "wae", "oe", "yo", "u",
+            "wo", "we", "wi", "yu", "eu", "ui", "i")  # fmt: skip
+_FINALS = ("", "k", "k", "k", "n", "n", "n", "t", "l", "k", "m", "l", "l", "l", "p", "l", "m", "p",
+           "p", "t", "t", "ng", "t", "t", "k", "t", "p", "t")  # fmt: skip
+_EU, _RIEUL_INITIAL, _RIEUL_FINAL, _SILENT = 18, 5, 8, 11
+
+
+def _hangul(token: str) -> str:
+    """Revised Romanization of the Hangul syllables of ``token`` (see above); other characters
+    go to anyascii."""
+    parts = []
+    for k, ch in enumerate(token):
+        index = ord(ch) - _HANGUL_FIRST
+        if not 0 <= index <= _HANGUL_LAST - _HANGUL_FIRST:
+            parts.append(anyascii(ch))
+            continue
+        initial, medial, final = index // 588, index % 588 // 28, index % 28
+        vowel = _MEDIALS[medial]
+        if medial == _EU and initial != _SILENT:
+            following = ord(token[k + 1]) - _HANGUL_FIRST if k + 1 < len(token) else -1
+            doubled_l = final == _RIEUL_FINAL and following // 588 == _RIEUL_INITIAL
+            if not final or doubled_l:
+                vowel = ""
+        first = "l" if initial == _RIEUL_INITIAL and parts and parts[-1].endswith("l") else ""
+        parts.append((first or _INITIALS[initial]) + vowel + _FINALS[final])
+    return "".join(parts)
 
 
 # Latin letters that Slavic, Baltic, Romanian and Turkish spellings use for sounds that English

@@ -67,16 +67,17 @@ _SPLIT = regex.compile(r"[^\w'\p{M}]+|_+")
 # Letters joined by dots ("S.A.", "L.L.C.", "C.V."): kept as one token when they spell a legal
 # form, else split into initials ("J.R.R.").
 _DOTTED = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]\.?")
+# A letter and a dot: an initial ("Vladimir I. Lenin").
+_INITIAL = re.compile(r"\w\.")
 # A number with the Korean or Japanese word that makes it a count or a regnal ordinal: "헨리 4세"
 # and "ヘンリー4世" are Henry IV, "제8대" is the 8th. The number alone is kept, as its own token.
-_INITIAL = re.compile(r"\w\.")
 _COUNTED = re.compile(r"(?:제|第)?(\d+)(?:세|대|世|代)")
 # Chinese and Japanese write a state's or a place's designator glued to its name ("奥地利共和国",
 # the Republic of Austria; "クック諸島", the Cook Islands; "半田市", Handa city): it is split
 # off as its own token, which the designator table then marks ("gongheguo", "zhudao", "shi").
 _HAN_DESIGNATOR = re.compile(
     r"(?<=[\u3040-\u30ff\u3400-\u9fff])"
-    r"(联邦共和国|聯邦共和國|共和国|共和國|联邦|聯邦|合众国|合衆国|王国|王國|诸岛|諸島|群岛|群島|市)$"
+    r"(联邦共和国|聯邦共和國|連邦共和国|共和国|共和國|联邦|聯邦|連邦|合众国|合衆国|王国|王國|诸岛|諸島|群岛|群島|市)$"
 )
 # Hebrew names monarchs and popes with ordinal words ("רעמסס השני", Ramesses II): they are
 # read as the numbers that other scripts write ("II", "2세").

@@ -71,10 +71,14 @@ def test_particles_are_marked_not_removed():
         ("Ír Köztársaság", ["ir"]),
         ("Государство Катар", ["katar"]),
         ("Bundesrepublik Deutschland", ["deutschland"]),
+        ("مملكة بلجيكا", ["bljika"]),  # kingdom
+        ("جزر سليمان", ["sliman"]),  # islands
+        ("پادشاهی لسوتو", ["lsutu"]),
         # Chinese and Japanese designators glued to the name are split off
         ("奥地利共和国", ["aodili"]),
         ("尼日利亚联邦共和国", ["niriliya"]),
         ("北京市", ["beijing"]),
+        ("ロシア連邦", ["roshia"]),
     ],
 )
 def test_generic_designators_are_not_core(raw, core):

@@ -288,7 +288,11 @@ def _split_glued(word: str) -> list[str]:
         if piece.isascii():  # nothing to split, and most pieces are
             out.append(piece)
             continue
-        for part in _HAN_DESIGNATOR.split(piece):
+        designators: list[str] = []
+        while found := _HAN_DESIGNATOR.search(piece):  # "フィジー諸島共和国": 諸島, 共和国
+            designators.insert(0, found.group())
+            piece = piece[: found.start()]
+        for part in [piece, *designators]:
             out.extend(p for p in _COUNTED.split(part) if p)
     return out
 

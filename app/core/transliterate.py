@@ -31,6 +31,46 @@ _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _ARABIC_ARTICLE = "\u0627\u0644"  # alef + lam
 
 
+# Kana are romanized here, kana by kana with anyascii, in Hepburn's reading of the small kana
+# that anyascii reads as whole syllables ("ジャージー", Jersey, "jiyaji"; "フィジー", Fiji,
+# "fuiji"; "クック", Cook, "kutku"): a small ya, yu or yo after an i-syllable makes one syllable
+# ("ja", "kyo"), a small vowel replaces the vowel before it ("fi", "ve", "che", "wi"), and a small
+# tsu doubles the next consonant ("kukku"). ``pykakasi`` does the same and reads kanji in
+# Japanese, but it takes 0.6 s and 135 MB in every process that loads it, for what these rules
+# give; kanji stay with pypinyin (a word of kanji alone may be Chinese or Japanese).
+_KANA_SCRIPTS = frozenset({"Hiragana", "Katakana"})
+_SMALL_Y = {"ャ": "a", "ュ": "u", "ョ": "o", "ゃ": "a", "ゅ": "u", "ょ": "o"}
+_SMALL_VOWELS = {"ァ": "a", "ィ": "i", "ゥ": "u", "ェ": "e", "ォ": "o",
+                 "ぁ": "a", "ぃ": "i", "ぅ": "u", "ぇ": "e", "ぉ": "o"}  # fmt: skip
+_SMALL_TSU = frozenset("ッっ")
+
+
+def _kana(text: str) -> str:
+    """Hepburn romanization of the kana of ``text`` (see above); other characters go to
+    anyascii."""
+    out: list[str] = []
+    double = False
+    for ch in text:
+        if ch in _SMALL_TSU:
+            double = True
+            continue
+        prev = out[-1] if out else ""
+        if ch in _SMALL_Y and prev.endswith("i"):
+            stem = prev[:-1]
+            out[-1] = stem + ("" if stem.endswith(("sh", "ch", "j")) else "y") + _SMALL_Y[ch]
+            continue
+        if ch in _SMALL_VOWELS and prev:
+            stem = "w" if prev == "u" else prev[:-1] if prev[-1] in "aiueo" else prev
+            out[-1] = stem + _SMALL_VOWELS[ch]
+            continue
+        syllable = anyascii(ch).lower()
+        if double and syllable[:1].isalpha() and syllable[0] not in "aiueo":
+            syllable = syllable[0] + syllable
+        double = False
+        out.append(syllable)
+    return "".join(out)
+
+
 @lru_cache(maxsize=131072)
 def romanize(token: str, script: str) -> str:
     """Lower-case ASCII romanization of a token written in ``script``.
@@ -38,8 +78,10 @@ def romanize(token: str, script: str) -> str:
     Latin tokens are folded (accents and ligatures removed: "Kadhāfī" -> "kadhafi", "ß" -> "ss").
     Returns an empty string when nothing romanizable is left.
     """
-    if script == "Han":
-        text = "".join(lazy_pinyin(token, style=Style.NORMAL, errors=anyascii))
+    if script in _KANA_SCRIPTS:
+        text = _kana(token)
+    elif script == "Han":
+        text = "".join(lazy_pinyin(token, style=Style.NORMAL, errors=_kana))
     elif script == "Hangul":
         text = _hangul(token)
     elif script in _MATRES:

@@ -247,3 +247,23 @@ def test_connectors_are_particles_but_initials_are_not(raw, core):
 )
 def test_hangul_reads_as_korean_transcriptions_of_foreign_names(hangul, latin):
     assert normalize_name(hangul).latin == latin
+
+
+@pytest.mark.parametrize(
+    ("kana", "latin"),
+    [
+        # small kana: one syllable with the kana before them, a doubled consonant after ッ
+        ("ジャージー", "jaji"),
+        ("フィジー", "fiji"),
+        ("クック", "kukku"),
+        ("ヴェルチェッリ", "verucherri"),
+        ("ウェスト", "wesuto"),
+        ("コンスタンツァ", "konsutantsa"),
+        ("しゃしん", "shashin"),
+        ("キョウト", "kyouto"),
+        # designators glued one after another are all split off
+        ("フィジー諸島共和国", "fiji zhudao gongheguo"),
+    ],
+)
+def test_kana_in_hepburn(kana, latin):
+    assert normalize_name(kana).latin == latin

@@ -74,6 +74,12 @@ def test_particles_are_marked_not_removed():
         ("مملكة بلجيكا", ["bljika"]),  # kingdom
         ("جزر سليمان", ["sliman"]),  # islands
         ("پادشاهی لسوتو", ["lsutu"]),
+        # "city", "district", "province" in Belarusian, Ukrainian, Thai, Malay, Mongolian
+        ("Горад Заграб", ["zagrab"]),
+        ("місто Київ", ["kiiv"]),
+        ("Amphoe Chiang Saen", ["chiang", "saen"]),
+        ("Kota Kinabalu", ["kinabalu"]),
+        ("Ulaanbaatar khot", ["ulaanbaatar"]),
         # Chinese and Japanese designators glued to the name are split off
         ("奥地利共和国", ["aodili"]),
         ("尼日利亚联邦共和国", ["niriliya"]),

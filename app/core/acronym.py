@@ -3,15 +3,16 @@
 Organisations on sanctions lists and in the news are named by their initials as often as in
 full. No library reads an acronym against a name, so this is a small hand-written matcher: an
 acronym expands to a name when its letters can be taken, in order, from the start of every
-word (one to three letters each), where connectives ("of", "the", "and", "al") may give a letter
-or none.
+word (one to three letters each), where connectives ("of", "the", "and", "al") and designators
+("National", "Company") may give a letter or none: "CEIEC" is the China National Electronics
+Import and Export Corporation.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
 
-from app.core.types import NameForm
+from app.core.types import NameForm, Token
 
 __all__ = ["MIN_WORDS", "acronym_keys", "as_acronym", "expands_to"]
 
@@ -19,6 +20,8 @@ _MIN_LETTERS = 2
 _MAX_LETTERS = 8
 _MAX_PREFIX = 3
 MIN_WORDS = 3
+# Designators of a name whose every subset gives a blocking key (2**4 keys at most).
+_MAX_SKIPPED = 4
 # Words an acronym may skip: connectives and articles of the languages sanctions lists and
 # news use most. A small hand-made table; it holds no names.
 _CONNECTIVES = frozenset(
@@ -48,20 +51,26 @@ def expands_to(acronym: str, form: NameForm) -> bool:
     """True when ``acronym`` can be read from the starts of the words of ``form`` (three words or
     more): every word gives its first letter (one word may give two or three), connectives may
     give none."""
-    words = tuple(t.latin for t in form.tokens if t.latin)
-    if len(words) < MIN_WORDS or len(words) > 2 * _MAX_LETTERS:
+    tokens = [t for t in form.tokens if t.latin]
+    if len(tokens) < MIN_WORDS or len(tokens) > 2 * _MAX_LETTERS:
         return False
-    return _expands(acronym, words)
+    words = tuple(t.latin for t in tokens)
+    return _expands(acronym, words, tuple(_optional(t) for t in tokens))
+
+
+def _optional(token: Token) -> bool:
+    """A word an acronym may skip: a connective, or a particle, legal form or designator."""
+    return token.latin in _CONNECTIVES or token.particle
 
 
 @lru_cache(maxsize=100_000)
-def _expands(acronym: str, words: tuple[str, ...]) -> bool:
+def _expands(acronym: str, words: tuple[str, ...], optional: tuple[bool, ...]) -> bool:
     # States after each word: (letters of the acronym read, whether a long prefix was used).
     reachable = {(0, False)}
-    for word in words:
+    for word, skippable in zip(words, optional, strict=True):
         nxt: set[tuple[int, bool]] = set()
         for pos, long_used in reachable:
-            if word in _CONNECTIVES:
+            if skippable:
                 nxt.add((pos, long_used))
             for size in range(1, min(_MAX_PREFIX, len(word)) + 1):
                 if (size == 1 or not long_used) and acronym.startswith(word[:size], pos):
@@ -78,8 +87,25 @@ def acronym_keys(form: NameForm) -> frozenset[str]:
     own = as_acronym(form)
     if own is not None:
         return frozenset({"A:" + own})
-    words = [t.latin for t in form.tokens if t.latin]
-    if not MIN_WORDS <= len(words) <= 2 * _MAX_LETTERS:
+    tokens = [t for t in form.tokens if t.latin]
+    if not MIN_WORDS <= len(tokens) <= 2 * _MAX_LETTERS:
         return frozenset()
+    words = [t.latin for t in tokens]
     keys = {"".join(w[0] for w in words), "".join(w[0] for w in words if w not in _CONNECTIVES)}
+    # Designators may give a letter or none ("CEIEC": China [National] Electronics Import and
+    # Export Corporation): the initials without connectives, with each subset of up to
+    # _MAX_SKIPPED designators left out.
+    designators = [k for k, t in enumerate(tokens) if t.particle and t.latin not in _CONNECTIVES]
+    if len(designators) <= _MAX_SKIPPED:
+        for mask in range(1, 1 << len(designators)):
+            skipped = {designators[b] for b in range(len(designators)) if mask >> b & 1}
+            keys.add(
+                "".join(
+                    t.latin[0]
+                    for k, t in enumerate(tokens)
+                    if k not in skipped and t.latin not in _CONNECTIVES
+                )
+            )
+    else:
+        keys.add("".join(t.latin[0] for t in tokens if not _optional(t)))
     return frozenset("A:" + k for k in keys if _MIN_LETTERS <= len(k) <= _MAX_LETTERS)

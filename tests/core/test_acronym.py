@@ -14,6 +14,9 @@ from app.core.normalize import normalize_name
         ("I.O.P.T.C.", "Iranian Oil Pipelines and Telecommunication Co."),
         ("IMIDRO", "Iran Mining Industries Development and Renovation Organization"),
         ("CJNG", "Cartel de Jalisco Nueva Generacion"),
+        # a designator may give no letter
+        ("CEIEC", "China National Electronics Import and Export Corporation"),
+        ("GBAE", "General Bureau of Atomic Energy"),
     ],
 )
 def test_acronym_expands_to_its_name(short, long):
@@ -30,6 +33,7 @@ def test_acronym_expands_to_its_name(short, long):
         ("IRGC", "Islamic Guard Corps"),  # a letter too many
         ("UN", "United Nations"),  # two words are too few to tell
         ("Trump", "Donald Trump"),
+        ("NB", "National Bank of Egypt"),  # every word that names, not designates, gives one
     ],
 )
 def test_names_that_are_not_acronyms_of_each_other(short, long):

@@ -64,6 +64,9 @@ def test_particles_are_marked_not_removed():
         ("Armed Forces", ["armed"]),
         ("Shijiazhuang Shi", ["shijiazhuang"]),
         ("Comercializadora Alba S.A.", ["alba"]),
+        # Russian legal forms spelled out, in Cyrillic or transliterated
+        ("Акционерное общество Фиолент", ["fiolent"]),
+        ("OBSHCHESTVO S OGRANICHENNOY OTVETSTVENNOSTYU ROSNEFT", ["s", "rosneft"]),
         ("Constructora y Transportes del Norte", ["norte"]),
         # "Republic", "kingdom", "state" in more languages and scripts
         ("جمهورية سيراليون", ["siraliun"]),

@@ -12,6 +12,10 @@ that share a blocking key (``keyed``) at or above 0.5 and 0.7:
   scripts, both romanized);
 - ``4 segments``: both-Latin pairs of two one-token names get their own sigmoid;
 - ``5 segments``: and both-Latin pairs whose longer name has three tokens or more;
+- ``designator segment``: both-Latin pairs with a particle, legal form or designator get their
+  own sigmoid (organisations, mostly);
+- ``3 segments, across scripts +1`` and ``+2``: the packaged steps with the log-odds of pairs
+  across scripts or both romanized raised by 1 and 2;
 - ``evaluator pairs only``: trees fitted on the evaluator-like pairs alone (no shape-only
   negatives, no mining), one sigmoid: what calibration on the evaluator's distribution costs.
 
@@ -53,7 +57,16 @@ def segmenters(names: list[str]) -> dict[str, Segmenter]:
         s = four(x)
         return np.where((s == 0) & (x[:, col["longer_token_count"]] >= 3), 4, s)
 
-    return {"3 segments": three, "4 segments": four, "5 segments": five}
+    def designated(x: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
+        s = three(x)
+        return np.where((s == 0) & (x[:, col["designator_tokens"]] > 0), 3, s)
+
+    return {
+        "3 segments": three,
+        "4 segments": four,
+        "5 segments": five,
+        "designator segment": designated,
+    }
 
 
 def evaluate(
@@ -109,6 +122,14 @@ def main() -> None:
     for label, segment in segmenters(names).items():
         steps = platt_steps(gbm, x, y, w, in_calib, segment)
         results[label] = evaluate(feats, names, gbm, steps, segment)
+    # The packaged steps with the log-odds of pairs across scripts (segments 1 and 2) raised:
+    # the evaluator-like pairs across scripts are almost all positives.
+    three = segmenters(names)["3 segments"]
+    packaged = platt_steps(gbm, x, y, w, in_calib, three)
+    for shift in (1.0, 2.0):
+        steps = {k: (a, b + shift if k in (1, 2) else b) for k, (a, b) in packaged.items()}
+        label = f"3 segments, across scripts +{shift:g}"
+        results[label] = evaluate(feats, names, gbm, steps, three)
     only = fm.new_model(names).fit(x[in_calib], y[in_calib], sample_weight=w[in_calib])
     steps = {-1: fm.platt(only.decision_function(x[in_calib]), y[in_calib], w[in_calib])}
     results["evaluator pairs only"] = evaluate(

@@ -10,6 +10,7 @@ Import and Export Corporation.
 
 from __future__ import annotations
 
+import itertools
 from functools import lru_cache
 
 from app.core.types import NameForm, Token
@@ -49,8 +50,8 @@ def as_acronym(form: NameForm) -> str | None:
 
 def expands_to(acronym: str, form: NameForm) -> bool:
     """True when ``acronym`` can be read from the starts of the words of ``form`` (three words or
-    more): every word gives its first letter (one word may give two or three), connectives may
-    give none."""
+    more): every word gives its first letter (one word may give two or three), connectives and
+    designators may give none."""
     tokens = [t for t in form.tokens if t.latin]
     if len(tokens) < MIN_WORDS or len(tokens) > 2 * _MAX_LETTERS:
         return False
@@ -95,17 +96,13 @@ def acronym_keys(form: NameForm) -> frozenset[str]:
     # Designators may give a letter or none ("CEIEC": China [National] Electronics Import and
     # Export Corporation): the initials without connectives, with each subset of up to
     # _MAX_SKIPPED designators left out.
-    designators = [k for k, t in enumerate(tokens) if t.particle and t.latin not in _CONNECTIVES]
-    if len(designators) <= _MAX_SKIPPED:
-        for mask in range(1, 1 << len(designators)):
-            skipped = {designators[b] for b in range(len(designators)) if mask >> b & 1}
-            keys.add(
-                "".join(
-                    t.latin[0]
-                    for k, t in enumerate(tokens)
-                    if k not in skipped and t.latin not in _CONNECTIVES
-                )
-            )
-    else:
-        keys.add("".join(t.latin[0] for t in tokens if not _optional(t)))
+    kept = [k for k, t in enumerate(tokens) if t.latin not in _CONNECTIVES]
+    designators = [k for k in kept if tokens[k].particle]
+    if len(designators) > _MAX_SKIPPED:
+        designators = []  # then only the initials without any of them
+        kept = [k for k in kept if not tokens[k].particle]
+    for size in range(1, len(designators) + 1):
+        for skipped in itertools.combinations(designators, size):
+            keys.add("".join(tokens[k].latin[0] for k in kept if k not in skipped))
+    keys.add("".join(tokens[k].latin[0] for k in kept))
     return frozenset("A:" + k for k in keys if _MIN_LETTERS <= len(k) <= _MAX_LETTERS)

@@ -110,22 +110,26 @@ _MEDIALS = ("a", "ae", "ya", "yae", "eo", "e", "yeo", "ye", "o", "wa", "wae", "o
 _FINALS = ("", "k", "k", "k", "n", "n", "n", "t", "l", "k", "m", "l", "l", "l", "p", "l", "m", "p",
            "p", "t", "t", "ng", "t", "t", "k", "t", "p", "t")  # fmt: skip
 _EU, _RIEUL_INITIAL, _RIEUL_FINAL, _SILENT = 18, 5, 8, 11
+# A precomposed syllable is 0xAC00 + (initial * 21 + medial) * 28 + final.
+_PER_MEDIAL = len(_FINALS)
+_PER_INITIAL = len(_MEDIALS) * _PER_MEDIAL
 
 
 def _hangul(token: str) -> str:
     """Revised Romanization of the Hangul syllables of ``token`` (see above); other characters
     go to anyascii."""
-    parts = []
+    parts: list[str] = []
     for k, ch in enumerate(token):
         index = ord(ch) - _HANGUL_FIRST
         if not 0 <= index <= _HANGUL_LAST - _HANGUL_FIRST:
             parts.append(anyascii(ch))
             continue
-        initial, medial, final = index // 588, index % 588 // 28, index % 28
+        initial, rest = divmod(index, _PER_INITIAL)
+        medial, final = divmod(rest, _PER_MEDIAL)
         vowel = _MEDIALS[medial]
         if medial == _EU and initial != _SILENT:
             following = ord(token[k + 1]) - _HANGUL_FIRST if k + 1 < len(token) else -1
-            doubled_l = final == _RIEUL_FINAL and following // 588 == _RIEUL_INITIAL
+            doubled_l = final == _RIEUL_FINAL and following // _PER_INITIAL == _RIEUL_INITIAL
             if not final or doubled_l:
                 vowel = ""
         first = "l" if initial == _RIEUL_INITIAL and parts and parts[-1].endswith("l") else ""

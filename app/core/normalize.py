@@ -32,6 +32,7 @@ import itertools
 import json
 import re
 import unicodedata
+from dataclasses import replace
 from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
@@ -41,7 +42,7 @@ import regex
 from app.core.phonetic import consonant_key, skeleton
 from app.core.scripts import token_script
 from app.core.transliterate import GERESH, phonetic_reading, romanize, split_arabic_article
-from app.core.types import NameForm, Token
+from app.core.types import VOWEL_POOR_SCRIPTS, NameForm, Token
 from app.errors import EmptyNameError
 
 __all__ = ["normalize_name", "try_normalize_name"]
@@ -243,6 +244,19 @@ def _names_an_organisation(words: list[str]) -> bool:
     return False
 
 
+@lru_cache(maxsize=1)
+def _equivalents() -> dict[str, str]:
+    """Each spelling of a common word that names translate or abbreviate ("St.", "Sainte",
+    "Sankt", "São" are "saint"; "Nueva", "Neu" are "new"; "fourteen" is "14") to its one form."""
+    table: dict[str, list[str]] = _data("particles.json")["equivalent_words"]
+    return {spelling: word for word, spellings in table.items() for spelling in spellings}
+
+
+# "San" is "saint" only before another word ("San Marino", "San-Francisco"); last, it is a
+# syllable of a personal name ("Kim San", "Ma San").
+_SAN = "san"
+
+
 def _is_content(word: str) -> bool:
     return bool(_SPLIT.sub("", word).replace("'", ""))
 
@@ -263,6 +277,10 @@ def _make_token(text: str, particles: frozenset[str]) -> Token | None:
     latin = romanize(text, script)
     if not latin:
         return None
+    if script not in VOWEL_POOR_SCRIPTS:
+        # Not where few vowels are written: abjads spell "saint" in too many ways ("سن",
+        # "سنت", "سینٹ") for one table, and their consonant keys already meet it.
+        latin = _equivalents().get(latin, latin)
     folded = unicodedata.normalize("NFKC", text.casefold())
     # "š" is both "s" (the folded spelling) and "sh", "charkiw" both "sharkiw" and "kharkiw"
     # (``phonetic_reading``): a second skeleton.
@@ -319,9 +337,40 @@ def _tokenize(words: list[str]) -> tuple[Token, ...]:
             article, rest = split_arabic_article(piece)
             for part in (article, rest):
                 tok = _make_token(part, kinds) if part else None
+                if tok is not None and tok.latin == _SAN and k < last:
+                    tok = _saint(tok, kinds)
                 if tok is not None:
                     tokens.append(tok)
-    return tuple(tokens)
+    return _join_spelled_numbers(tokens)
+
+
+def _saint(san: Token, particles: frozenset[str]) -> Token:
+    """A leading "San" as "saint" (see ``_SAN``), still as written."""
+    saint = _make_token("saint", particles)
+    return san if saint is None else replace(saint, text=san.text)
+
+
+def _join_spelled_numbers(tokens: list[Token]) -> tuple[Token, ...]:
+    """A spelled tens word and a spelled unit after it are one number, as their digits are:
+    "Forty-four" is 44."""
+    out: list[Token] = []
+    for tok in tokens:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and len(prev.latin) == 2
+            and prev.latin.endswith("0")
+            and not prev.text.isdigit()
+            and len(tok.latin) == 1
+            and tok.latin.isdigit()
+            and not tok.text.isdigit()
+        ):
+            joined = _make_token(prev.latin[0] + tok.latin, frozenset())
+            if joined is not None:
+                out[-1] = joined
+        else:
+            out.append(tok)
+    return tuple(out)
 
 
 @lru_cache(maxsize=200_000)

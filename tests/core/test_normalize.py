@@ -88,6 +88,13 @@ def test_particles_are_marked_not_removed():
         ("尼日利亚联邦共和国", ["niriliya"]),
         ("北京市", ["beijing"]),
         ("ロシア連邦", ["roshia"]),
+        # islands and capes, in the languages that name them on maps
+        ("Wyspy Salomona", ["salomona"]),
+        ("Îles Salomon", ["salomon"]),
+        ("Marshall Adaları", ["marshall"]),
+        ("Ostrov Russkiy", ["russkiy"]),
+        ("Cabo Verde", ["verde"]),
+        ("Kap Verde", ["verde"]),
     ],
 )
 def test_generic_designators_are_not_core(raw, core):
@@ -128,6 +135,7 @@ def test_dotted_legal_forms_are_one_token(raw, tokens, reordered):
         "Frank Grossman",
         "Denis Villeneuve",
         "Ion Marinescu",
+        "Nikolai Ostrovsky",
     ],
 )
 def test_names_that_begin_like_a_short_designator_stay_core(raw):
@@ -193,6 +201,47 @@ def test_numbers_are_read_by_value(raw, latin):
     form = normalize_name(raw)
     assert [t.latin for t in form.tokens] == latin
     assert form.numbers == {"4"}
+
+
+@pytest.mark.parametrize(
+    ("raw", "latin", "numbers"),
+    [
+        ("FOURTEEN STAR SHIPPING", ["14", "star", "shipping"], {"14"}),
+        ("Three Percenters", ["3", "percenters"], {"3"}),
+        # a spelled tens word and unit are one number, with a hyphen or without
+        ("Brigade Forty-Four", ["brigade", "44"], {"44"}),
+        ("Brigade Fourty four", ["brigade", "44"], {"44"}),
+        ("Twenty Eighty", ["20", "80"], {"20", "80"}),
+        # digits stay as written: "40 4" is two numbers
+        ("Brigade 40 4", ["brigade", "40", "4"], {"40", "4"}),
+    ],
+)
+def test_spelled_numbers_are_read_as_digits(raw, latin, numbers):
+    form = normalize_name(raw)
+    assert [t.latin for t in form.tokens] == latin
+    assert form.numbers == numbers
+
+
+@pytest.mark.parametrize(
+    ("raw", "latin"),
+    [
+        ("St. Lucia", ["saint", "lucia"]),
+        ("Sainte-Lucie", ["saint", "lucie"]),
+        ("Sankt-Peterburg", ["saint", "peterburg"]),
+        ("Санкт-Петербург", ["saint", "peterburg"]),
+        ("São Tomé", ["saint", "tome"]),
+        ("San Marino", ["saint", "marino"]),
+        ("Nueva Caledonia", ["new", "caledonia"]),
+        ("Nova Kaledonija", ["new", "kaledonija"]),
+        ("Новий Томишль", ["new", "tomishl"]),
+        # "San" last is a syllable of a name, not "saint"
+        ("Kim San", ["kim", "san"]),
+        # abjads are left to their consonant keys
+        ("سن برونو", ["sn", "brunu"]),
+    ],
+)
+def test_translated_common_words_have_one_form(raw, latin):
+    assert [t.latin for t in normalize_name(raw).tokens] == latin
 
 
 def test_a_number_of_thousands_of_digits_is_a_token_not_a_crash():

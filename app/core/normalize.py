@@ -80,6 +80,14 @@ _HAN_DESIGNATOR = re.compile(
     r"(?<=[\u3040-\u30ff\u3400-\u9fff])"
     r"(联邦共和国|聯邦共和國|連邦共和国|共和国|共和國|联邦|聯邦|連邦|合众国|合衆国|王国|王國|诸岛|諸島|群岛|群島|市)$"
 )
+# Germanic, Finnic and Hungarian glue "islands" to the name ("Kaimaninseln", "Cookeilanden",
+# "Caymanöarna", "Neitsytsaaret", "Fidzsi-szigetek"): split off as its own token, a designator,
+# where at least ``_MIN_ISLAND_STEM`` letters are left before it.
+_ISLAND_SUFFIXES = (
+    "inseln", "insel", "eilanden", "eiland", "öarna", "oarna", "øerne", "oerne", "øyene",
+    "saaret", "saared", "szigetek", "szigeteki", "sziget",
+)  # fmt: skip
+_MIN_ISLAND_STEM = 4
 # Hebrew names monarchs and popes with ordinal words ("רעמסס השני", Ramesses II): they are
 # read as the numbers that other scripts write ("II", "2세").
 _HEBREW_ORDINALS = {
@@ -303,7 +311,13 @@ def _split_glued(word: str) -> list[str]:
     designator (``_HAN_DESIGNATOR``) and a count or ordinal number (``_COUNTED``)."""
     out: list[str] = []
     for piece in _pieces(word):
-        if piece.isascii():  # nothing to split, and most pieces are
+        lower = piece.lower()
+        if lower.endswith(_ISLAND_SUFFIXES):
+            suffix = next(s for s in _ISLAND_SUFFIXES if lower.endswith(s))
+            if len(piece) - len(suffix) >= _MIN_ISLAND_STEM:
+                out.extend((piece[: -len(suffix)], piece[-len(suffix) :]))
+                continue
+        if piece.isascii():  # nothing more to split, and most pieces are
             out.append(piece)
             continue
         designators: list[str] = []

@@ -111,6 +111,11 @@ _HEBREW_ORDINALS = {
 }
 _HEBREW = re.compile(r"[\u05d0-\u05ea]")
 _ABJADS = frozenset({"Arabic", "Hebrew", "Syriac", "Thaana"})
+# Letters Persian and Urdu add to the Arabic alphabet (پ p, چ ch, ژ zh, گ g, ٹ ڈ ڑ): a word with
+# one of them has its own p, and reads ب and ف as b and f.
+_PERSIAN_LETTERS = re.compile("[\u067e\u0686\u0698\u06af\u0679\u0688\u0691]")
+_FOREIGN_IN_ARABIC = str.maketrans({"b": "p", "f": "v"})
+_SECOND_IN_HEBREW = str.maketrans({"f": "p", "v": "b"})
 
 
 @cache
@@ -292,7 +297,17 @@ def _make_token(text: str, particles: frozenset[str]) -> Token | None:
     folded = unicodedata.normalize("NFKC", text.casefold())
     # "š" is both "s" (the folded spelling) and "sh", "charkiw" both "sharkiw" and "kharkiw"
     # (``phonetic_reading``): a second skeleton.
-    reading = phonetic_reading(folded) if script == "Latin" else latin
+    if script == "Latin":
+        reading = phonetic_reading(folded)
+    elif script == "Arabic" and not _PERSIAN_LETTERS.search(text):
+        # Arabic has no p and no v: foreign names write them with ب and ف ("بيرو", Peru;
+        # "كوسوفو", Kosovo). Their second reading is the foreign one.
+        reading = latin.translate(_FOREIGN_IN_ARABIC)
+    elif script == "Hebrew":
+        # Unpointed פ is p or f and ב b or v: the second reading takes the other sound.
+        reading = latin.translate(_SECOND_IN_HEBREW)
+    else:
+        reading = latin
     key = skeleton(latin)
     alt = skeleton(reading) if reading != latin else ""
     return Token(

@@ -343,3 +343,25 @@ def test_hangul_reads_as_korean_transcriptions_of_foreign_names(hangul, latin):
 )
 def test_kana_in_hepburn(kana, latin):
     assert normalize_name(kana).latin == latin
+
+
+@pytest.mark.parametrize(
+    ("raw", "foreign"),
+    [
+        ("كوسوفو", "kosovo"),  # Arabic ف is the v of foreign names
+        ("بيرو", "peru"),  # and ب their p
+        ("פריז", "paris"),  # unpointed Hebrew פ is p or f
+        ("ברלין", "berlin"),  # and ב b or v
+    ],
+)
+def test_abjad_letters_of_two_sounds_have_a_second_skeleton(raw, foreign):
+    (token,) = normalize_name(raw).tokens
+    (latin,) = normalize_name(foreign).tokens
+    assert token.skeleton != latin.skeleton
+    assert token.alt_skeleton == latin.skeleton
+
+
+def test_persian_words_read_their_own_b_and_f():
+    # "پ" marks Persian, which has its own p: its "ب" stays b.
+    (token,) = normalize_name("پترزبورگ").tokens
+    assert token.alt_skeleton == ""

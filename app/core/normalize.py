@@ -268,6 +268,8 @@ def _equivalents() -> dict[str, str]:
 # "San" is "saint" only before another word ("San Marino", "San-Francisco"); last, it is a
 # syllable of a personal name ("Kim San", "Ma San").
 _SAN = "san"
+# "1st", "2nd", "23rd", "4th": the number.
+_DIGIT_ORDINAL = re.compile(r"(\d+)(?:st|nd|rd|th)")
 
 
 def _is_content(word: str) -> bool:
@@ -294,6 +296,8 @@ def _make_token(text: str, particles: frozenset[str]) -> Token | None:
         # Not where few vowels are written: abjads spell "saint" in too many ways ("سن",
         # "سنت", "سینٹ") for one table, and their consonant keys already meet it.
         latin = _equivalents().get(latin, latin)
+        if ordinal := _DIGIT_ORDINAL.fullmatch(latin):
+            latin = ordinal.group(1)
     folded = unicodedata.normalize("NFKC", text.casefold())
     # "š" is both "s" (the folded spelling) and "sh", "charkiw" both "sharkiw" and "kharkiw"
     # (``phonetic_reading``): a second skeleton.
@@ -380,8 +384,8 @@ def _saint(san: Token, particles: frozenset[str]) -> Token:
 
 
 def _join_spelled_numbers(tokens: list[Token]) -> tuple[Token, ...]:
-    """A spelled tens word and a spelled unit after it are one number, as their digits are:
-    "Forty-four" is 44."""
+    """A spelled tens word and a unit after it are one number, as their digits are:
+    "Forty-four" and "Forty 4" are 44."""
     out: list[Token] = []
     for tok in tokens:
         prev = out[-1] if out else None
@@ -392,7 +396,6 @@ def _join_spelled_numbers(tokens: list[Token]) -> tuple[Token, ...]:
             and not prev.text.isdigit()
             and len(tok.latin) == 1
             and tok.latin.isdigit()
-            and not tok.text.isdigit()
         ):
             joined = _make_token(prev.latin[0] + tok.latin, frozenset())
             if joined is not None:

@@ -224,6 +224,11 @@ def test_numbers_are_read_by_value(raw, latin):
         ("Brigade Forty-Four", ["brigade", "44"], {"44"}),
         ("Brigade Fourty four", ["brigade", "44"], {"44"}),
         ("Twenty Eighty", ["20", "80"], {"20", "80"}),
+        ("Brigade Forty 4", ["brigade", "44"], {"44"}),
+        # ordinals, spelled or in digits
+        ("1st International Bank", ["1", "international", "bank"], {"1"}),
+        ("First International Bank", ["1", "international", "bank"], {"1"}),
+        ("23rd Regiment", ["23", "regiment"], {"23"}),
         # digits stay as written: "40 4" is two numbers
         ("Brigade 40 4", ["brigade", "40", "4"], {"40", "4"}),
     ],

@@ -97,7 +97,10 @@ def _capped(z: float, number_conflict: float) -> float:
 
 
 def pair_features(a: NameForm, b: NameForm) -> list[float]:
-    """The pair's features in ``FEATURE_NAMES`` order (the values of ``feature_values``)."""
+    """The pair's features in ``FEATURE_NAMES`` order (the values of ``feature_values``). Two
+    names that both read as Korean are compared in the one spelling of their romanizations."""
+    if a.korean is not None and b.korean is not None:
+        a, b = a.korean, b.korean
     return feature_vector(*_ordered(a, b))
 
 

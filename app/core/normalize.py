@@ -39,6 +39,7 @@ from typing import Any
 
 import regex
 
+from app.core.korean import korean_spelling
 from app.core.phonetic import consonant_key, skeleton
 from app.core.scripts import token_script
 from app.core.transliterate import GERESH, phonetic_reading, romanize, split_arabic_article
@@ -383,6 +384,24 @@ def _saint(san: Token, particles: frozenset[str]) -> Token:
     return san if saint is None else replace(saint, text=san.text)
 
 
+def _korean(tokens: tuple[Token, ...]) -> tuple[Token, ...] | None:
+    """The tokens of a Latin name read as Korean (``korean.korean_spelling``) in the one
+    spelling of both romanizations, each still as written; None for a name not read so."""
+    if any(t.script != "Latin" or t.particle for t in tokens):
+        return None
+    spelled = korean_spelling(tuple(t.latin for t in tokens))
+    if spelled is None:
+        return None
+    out = []
+    for tok, latin in zip(tokens, spelled, strict=True):
+        read = _make_token(latin, _NO_PARTICLES) if latin != tok.latin else tok
+        out.append(tok if read is None else replace(read, text=tok.text))
+    return tuple(out)
+
+
+_NO_PARTICLES: frozenset[str] = frozenset()
+
+
 def _join_spelled_numbers(tokens: list[Token]) -> tuple[Token, ...]:
     """A spelled tens word and a unit after it are one number, as their digits are:
     "Forty-four" and "Forty 4" are 44."""
@@ -426,6 +445,7 @@ def try_normalize_name(raw: str) -> NameForm | None:
         return None
     display = _SPACES.sub(" ", " ".join(words).replace(" - ", "-")).strip(" -,")
     scripts = tuple(dict.fromkeys(t.script for t in tokens if t.script not in ("Digit", "Other")))
+    korean = _korean(tokens)
     return NameForm(
         raw=raw,
         normalized=display,
@@ -433,6 +453,9 @@ def try_normalize_name(raw: str) -> NameForm | None:
         titles=tuple(titles),
         scripts=scripts,
         reordered=reordered,
+        korean=None
+        if korean is None
+        else NameForm(raw, display, korean, tuple(titles), scripts, reordered),
     )
 
 

@@ -100,6 +100,7 @@ class NameForm:
         numbers: the values of the numbers and roman numerals among the tokens, as decimal
             strings ("IV" and "4" are "4"; a one-letter "I", "V" or "X"
             only as the last token: "BICENTENARIO X", not "V. Putin").
+        korean: the name in the one spelling of Korean romanizations, when it reads as Korean.
         vowel_poor: some letters are in a script of ``VOWEL_POOR_SCRIPTS``.
     """
 
@@ -109,6 +110,9 @@ class NameForm:
     titles: tuple[str, ...] = ()
     scripts: tuple[str, ...] = ()
     reordered: bool = False
+    # The name read as Korean (``korean.korean_spelling``), compared instead of this form when
+    # the other name has such a reading too; else None.
+    korean: NameForm | None = field(default=None, compare=False, repr=False)
     # Derived from ``tokens`` once, in ``__post_init__``: comparisons read them millions of times.
     latin: str = field(init=False)
     core_tokens: tuple[Token, ...] = field(init=False)

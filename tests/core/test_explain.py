@@ -134,3 +134,10 @@ def test_resolve_accept_filters_before_the_decision(matcher):
     only_people = matcher.resolve("Kiev", index, accept=lambda e: e == "ent_person")
     assert [c.entity_id for c in only_people.candidates] == ["ent_person"]
     assert matcher.resolve("Kiev", index, accept=lambda e: False).decision == "new"
+
+
+def test_korean_romanizations_are_named_as_such():
+    phrases = describe_tokens(
+        normalize_name("JANG, Myong-Jin"), normalize_name("CHANG, Myong-Chin")
+    )
+    assert "same surname in another romanization of Korean (Jang = Chang)" in phrases

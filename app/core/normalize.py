@@ -79,8 +79,12 @@ _COUNTED = re.compile(r"(?:제|第)?(\d+)(?:세|대|世|代)")
 # off as its own token, which the designator table then marks ("gongheguo", "zhudao", "shi").
 _HAN_DESIGNATOR = re.compile(
     r"(?<=[\u3040-\u30ff\u3400-\u9fff])"
-    r"(联邦共和国|聯邦共和國|連邦共和国|共和国|共和國|联邦|聯邦|連邦|合众国|合衆国|王国|王國|诸岛|諸島|群岛|群島|市)$"
+    r"(联邦共和国|聯邦共和國|連邦共和国|共和国|共和國|联邦|聯邦|連邦|合众国|合衆国|王国|王國|诸岛|諸島|群岛|群島|市"
+    r"|街道|镇|鎮|区|區|县|縣)$"
 )
+# Those of them whose reading is also a personal name ("zhen", "qu", "xian"): marked as
+# designators by their characters, so that the Latin names stay names.
+_HAN_ONLY_DESIGNATORS = frozenset({"街道", "镇", "鎮", "区", "區", "县", "縣"})
 # Germanic, Finnic and Hungarian glue "islands" to the name ("Kaimaninseln", "Cookeilanden",
 # "Caymanöarna", "Neitsytsaaret", "Fidzsi-szigetek"): split off as its own token, a designator,
 # where at least ``_MIN_ISLAND_STEM`` letters are left before it.
@@ -373,6 +377,8 @@ def _tokenize(words: list[str]) -> tuple[Token, ...]:
                 tok = _make_token(part, kinds) if part else None
                 if tok is not None and tok.latin == _SAN and k < last:
                     tok = _saint(tok, kinds)
+                if tok is not None and tok.text in _HAN_ONLY_DESIGNATORS:
+                    tok = replace(tok, particle=True)
                 if tok is not None:
                     tokens.append(tok)
     return _join_spelled_numbers(tokens)

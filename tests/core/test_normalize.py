@@ -87,6 +87,8 @@ def test_particles_are_marked_not_removed():
         ("奥地利共和国", ["aodili"]),
         ("尼日利亚联邦共和国", ["niriliya"]),
         ("北京市", ["beijing"]),
+        ("余下镇", ["yuxia"]),
+        ("黄浦区", ["huangpu"]),
         ("ロシア連邦", ["roshia"]),
         # islands and capes, in the languages that name them on maps
         ("Wyspy Salomona", ["salomona"]),
@@ -148,6 +150,7 @@ def test_dotted_legal_forms_are_one_token(raw, tokens, reordered):
         "Ion Marinescu",
         "Nikolai Ostrovsky",
         "Anna Pinsel",
+        "Xian Zhen",  # the readings of 县 and 镇, a personal name in Latin
     ],
 )
 def test_names_that_begin_like_a_short_designator_stay_core(raw):

@@ -97,11 +97,22 @@ def _capped(z: float, number_conflict: float) -> float:
 
 
 def pair_features(a: NameForm, b: NameForm) -> list[float]:
-    """The pair's features in ``FEATURE_NAMES`` order (the values of ``feature_values``). Two
-    names that both read as Korean are compared in the one spelling of their romanizations."""
+    """The pair's features in ``FEATURE_NAMES`` order (the values of ``feature_values``), of
+    the pair's ``compared_forms``."""
+    x, y, _ = compared_forms(a, b)
+    return feature_vector(*_ordered(x, y))
+
+
+def compared_forms(a: NameForm, b: NameForm) -> tuple[NameForm, NameForm, str | None]:
+    """The forms two names are compared in, and the language they were read in: two names that
+    both read as Korean, or both as Mandarin (one of them in Latin letters), in the one spelling
+    of that language's romanizations; else as they are (None)."""
     if a.korean is not None and b.korean is not None:
-        a, b = a.korean, b.korean
-    return feature_vector(*_ordered(a, b))
+        return a.korean, b.korean, "Korean"
+    if a.mandarin is not None and b.mandarin is not None and (a.is_latin or b.is_latin):
+        # Two names in characters have one romanization already: pinyin.
+        return a.mandarin, b.mandarin, "Mandarin"
+    return a, b, None
 
 
 def probability(a: NameForm, b: NameForm, model: Model) -> float:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from difflib import SequenceMatcher
 
-from app.core.compare import Comparison
+from app.core.compare import Comparison, compared_forms
 from app.core.features import ROMAN_NUMERALS, Alignment, TokenPair, align
 from app.core.types import NameForm, Token
 
@@ -105,7 +105,7 @@ def _letter_changes(x: str, y: str) -> str:
     return ", ".join(changes) if 0 < len(changes) <= _MAX_DIFFS else ""
 
 
-def _pair_phrase(pair: TokenPair, role: str, korean: bool = False) -> str:
+def _pair_phrase(pair: TokenPair, role: str, language: str | None = None) -> str:
     a, b = pair.a, pair.b
     x, y = _shown(a), _shown(b)
     if _is_number(a) and _is_number(b) and len(a.latin) + len(b.latin) > 2:
@@ -118,8 +118,8 @@ def _pair_phrase(pair: TokenPair, role: str, korean: bool = False) -> str:
         return f"{role} given as an initial ({x} = {y})"
     if a.script != b.script:
         return f"same {role} across scripts ({x} = {y})"
-    if a.latin == b.latin and korean:
-        return f"same {role} in another romanization of Korean ({x} = {y})"
+    if a.latin == b.latin and language is not None:
+        return f"same {role} in another romanization of {language} ({x} = {y})"
     if a.latin == b.latin:
         return f"same {role} once accents are removed ({x} = {y})"
     changes = _letter_changes(a.latin, b.latin)
@@ -147,15 +147,13 @@ def describe_tokens(a: NameForm, b: NameForm, kind: str | None = None) -> list[s
         b: the second name.
         kind: the entity kind when known (``person`` names roles; others say "word").
     """
-    korean = a.korean is not None and b.korean is not None
-    if a.korean is not None and b.korean is not None:  # compared so (``compare.pair_features``)
-        a, b = a.korean, b.korean
+    a, b, language = compared_forms(a, b)
     al = align(a, b)
     guessed = _looks_like_person(a) and _looks_like_person(b)
     person = guessed if kind is None else kind == "person"
     order = {id(t): i for i, t in enumerate(a.core_tokens)}
     pairs = sorted(al.pairs, key=lambda p: order.get(id(p.a), 0))
-    phrases = [_pair_phrase(p, _pair_role(p, al, person), korean) for p in pairs]
+    phrases = [_pair_phrase(p, _pair_role(p, al, person), language) for p in pairs]
     return (phrases + _missing_phrases(al, person))[:_MAX_TOKEN_PARTS]
 
 

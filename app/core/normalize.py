@@ -39,6 +39,7 @@ from typing import Any
 
 import regex
 
+from app.core.chinese import mandarin_spelling
 from app.core.korean import korean_spelling
 from app.core.phonetic import consonant_key, skeleton
 from app.core.scripts import token_script
@@ -395,13 +396,38 @@ def _korean(tokens: tuple[Token, ...]) -> tuple[Token, ...] | None:
     spelling of both romanizations, each still as written; None for a name not read so."""
     if any(t.script != "Latin" or t.particle for t in tokens):
         return None
-    spelled = korean_spelling(tuple(t.latin for t in tokens))
+    return _respelled(tokens, korean_spelling(tuple(t.latin for t in tokens)))
+
+
+def _mandarin(tokens: tuple[Token, ...]) -> tuple[Token, ...] | None:
+    """The tokens of a name in Latin letters or Chinese characters read as Mandarin
+    (``chinese.mandarin_spelling``), likewise. Designators glued to the characters ("镇", "市")
+    are left as they are, out of the reading."""
+    if any(t.script not in ("Latin", "Han") for t in tokens):
+        return None
+    words = [t for t in tokens if not (t.particle and t.script == "Han")]
+    in_characters = any(t.script == "Han" for t in words)
+    spelled = mandarin_spelling(tuple(t.latin for t in words), in_characters)
+    read = _respelled(tuple(words), spelled)
+    if read is None:
+        return None
+    by_word = dict(zip(map(id, words), read, strict=True))
+    return tuple(by_word.get(id(t), t) for t in tokens)
+
+
+def _respelled(
+    tokens: tuple[Token, ...], spelled: tuple[str, ...] | None
+) -> tuple[Token, ...] | None:
+    """``tokens`` with the romanizations ``spelled`` (and their keys), each still as written and
+    in its script."""
     if spelled is None:
         return None
     out = []
     for tok, latin in zip(tokens, spelled, strict=True):
         read = _make_token(latin, _NO_PARTICLES) if latin != tok.latin else tok
-        out.append(tok if read is None else replace(read, text=tok.text))
+        if read is not None:
+            read = replace(read, text=tok.text, script=tok.script, particle=tok.particle)
+        out.append(tok if read is None else read)
     return tuple(out)
 
 
@@ -452,6 +478,7 @@ def try_normalize_name(raw: str) -> NameForm | None:
     display = _SPACES.sub(" ", " ".join(words).replace(" - ", "-")).strip(" -,")
     scripts = tuple(dict.fromkeys(t.script for t in tokens if t.script not in ("Digit", "Other")))
     korean = _korean(tokens)
+    mandarin = _mandarin(tokens)
     return NameForm(
         raw=raw,
         normalized=display,
@@ -462,6 +489,9 @@ def try_normalize_name(raw: str) -> NameForm | None:
         korean=None
         if korean is None
         else NameForm(raw, display, korean, tuple(titles), scripts, reordered),
+        mandarin=None
+        if mandarin is None
+        else NameForm(raw, display, mandarin, tuple(titles), scripts, reordered),
     )
 
 

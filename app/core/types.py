@@ -101,6 +101,8 @@ class NameForm:
             strings ("IV" and "4" are "4"; a one-letter "I", "V" or "X"
             only as the last token: "BICENTENARIO X", not "V. Putin").
         korean: the name in the one spelling of Korean romanizations, when it reads as Korean.
+        mandarin: the name in the one spelling of Mandarin romanizations, when it reads as
+            Mandarin (in Latin letters or in Chinese characters).
         vowel_poor: some letters are in a script of ``VOWEL_POOR_SCRIPTS``.
     """
 
@@ -113,6 +115,8 @@ class NameForm:
     # The name read as Korean (``korean.korean_spelling``), compared instead of this form when
     # the other name has such a reading too; else None.
     korean: NameForm | None = field(default=None, compare=False, repr=False)
+    # The name read as Mandarin (``chinese.mandarin_spelling``), likewise.
+    mandarin: NameForm | None = field(default=None, compare=False, repr=False)
     # Derived from ``tokens`` once, in ``__post_init__``: comparisons read them millions of times.
     latin: str = field(init=False)
     core_tokens: tuple[Token, ...] = field(init=False)

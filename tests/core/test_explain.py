@@ -141,3 +141,8 @@ def test_korean_romanizations_are_named_as_such():
         normalize_name("JANG, Myong-Jin"), normalize_name("CHANG, Myong-Chin")
     )
     assert "same surname in another romanization of Korean (Jang = Chang)" in phrases
+
+
+def test_mandarin_romanizations_are_named_as_such():
+    phrases = describe_tokens(normalize_name("Chou En-lai"), normalize_name("Zhou En-lai"))
+    assert any("in another romanization of Mandarin (Chou = Zhou)" in p for p in phrases)

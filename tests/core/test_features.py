@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.core.compare import _ordered, feature_values
+from app.core.compare import _ordered, compared_forms, feature_values
 from app.core.features import FEATURE_NAMES, FEATURES, align, feature_vector
 from app.core.normalize import normalize_name, try_normalize_name
 from app.core.score import Model, Tree, _compiled, _tree_arrays, _walk_levels, load_model
@@ -51,7 +51,7 @@ def _reference(a: str, b: str) -> tuple[list[float], list[float]] | None:
     fa, fb = try_normalize_name(a), try_normalize_name(b)
     if fa is None or fb is None:
         return None
-    x, y = _ordered(fa, fb)
+    x, y = _ordered(*compared_forms(fa, fb)[:2])
     al = align(x, y)
     return [f(al) for f in FEATURES], feature_vector(x, y)
 

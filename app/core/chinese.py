@@ -61,9 +61,6 @@ def _alternatives(parts: dict[str, str]) -> str:
     return "|".join(sorted(parts, key=len, reverse=True))
 
 
-_SYLLABLE = re.compile(f"({_alternatives(_INITIALS)})?({_alternatives(_FINALS)})")
-
-
 # Initials and finals that Mandarin romanizations have and European and Arabic names rarely do:
 # a Latin name must have one of them to be read as Mandarin ("Corina", "Ali Jafari" parse as
 # syllables too).
@@ -74,34 +71,34 @@ _TELLING_FINALS = frozenset(
 )  # fmt: skip
 
 
+# A word of one to three syllables, in one regular expression: its backtracking tries the
+# longest initial and final of each syllable first ("xian" is one syllable before it is "xi" +
+# "an"), and runs in C.
+_WORD = re.compile(
+    "".join(
+        f"(?:({_alternatives(_INITIALS)})?({_alternatives(_FINALS)})){'' if k == 0 else '?'}"
+        for k in range(_MAX_WORD_SYLLABLES)
+    )
+)
+
+
 @lru_cache(maxsize=65536)
 def _word(latin: str) -> tuple[str, int, bool] | None:
     """The one spelling of a word of one to three Mandarin syllables, their count and whether
-    one of them tells Mandarin (``_TELLING_INITIALS``, ``_TELLING_FINALS``), else None. Longest
-    initials and finals first, each syllable as long as the rest still parses."""
-    parsed = _parse(latin, 0)
-    if parsed is None:
+    one of them tells Mandarin (``_TELLING_INITIALS``, ``_TELLING_FINALS``), else None."""
+    found = _WORD.fullmatch(latin)
+    if found is None:
         return None
-    return "".join(s for s, _ in parsed), len(parsed), any(t for _, t in parsed)
-
-
-def _parse(latin: str, depth: int) -> list[tuple[str, bool]] | None:
-    if not latin:
-        return []
-    if depth == _MAX_WORD_SYLLABLES:
-        return None
-    # Each way the word can begin with a syllable, longest first: "xian" is one syllable
-    # before it is "xi" + "an".
-    for end in range(len(latin), 0, -1):
-        found = _SYLLABLE.fullmatch(latin, 0, end)
-        if found is None:
+    groups = found.groups()
+    spelled, count, tells = [], 0, False
+    for k in range(0, len(groups), 2):
+        initial, final = groups[k] or "", groups[k + 1]
+        if final is None:
             continue
-        rest = _parse(latin[end:], depth + 1)
-        if rest is not None:
-            initial, final = found.group(1) or "", found.group(2)
-            tells = initial in _TELLING_INITIALS or final in _TELLING_FINALS
-            return [(_spelled(initial, final), tells), *rest]
-    return None
+        spelled.append(_spelled(initial, final))
+        count += 1
+        tells = tells or initial in _TELLING_INITIALS or final in _TELLING_FINALS
+    return "".join(spelled), count, tells
 
 
 def _spelled(initial: str, final: str) -> str:

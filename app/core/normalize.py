@@ -39,7 +39,9 @@ from typing import Any
 
 import regex
 
+from app.core.chinese import MAX_SYLLABLES as MAX_MANDARIN_SYLLABLES
 from app.core.chinese import mandarin_spelling
+from app.core.korean import SYLLABLES as KOREAN_SYLLABLES
 from app.core.korean import korean_spelling
 from app.core.phonetic import consonant_key, skeleton
 from app.core.scripts import token_script
@@ -94,6 +96,7 @@ _ISLAND_SUFFIXES = (
     "saaret", "saared", "szigetek", "szigeteki", "sziget",
 )  # fmt: skip
 _MIN_ISLAND_STEM = 4
+_MIN_ISLAND_WORD = _MIN_ISLAND_STEM + min(map(len, _ISLAND_SUFFIXES))
 # Hebrew names monarchs and popes with ordinal words ("רעמסס השני", Ramesses II): they are
 # read as the numbers that other scripts write ("II", "2세").
 _HEBREW_ORDINALS = {
@@ -336,8 +339,7 @@ def _split_glued(word: str) -> list[str]:
     designator (``_HAN_DESIGNATOR``) and a count or ordinal number (``_COUNTED``)."""
     out: list[str] = []
     for piece in _pieces(word):
-        lower = piece.lower()
-        if lower.endswith(_ISLAND_SUFFIXES):
+        if len(piece) >= _MIN_ISLAND_WORD and (lower := piece.lower()).endswith(_ISLAND_SUFFIXES):
             suffix = next(s for s in _ISLAND_SUFFIXES if lower.endswith(s))
             if len(piece) - len(suffix) >= _MIN_ISLAND_STEM:
                 out.extend((piece[: -len(suffix)], piece[-len(suffix) :]))
@@ -394,16 +396,23 @@ def _saint(san: Token, particles: frozenset[str]) -> Token:
 def _korean(tokens: tuple[Token, ...]) -> tuple[Token, ...] | None:
     """The tokens of a Latin name read as Korean (``korean.korean_spelling``) in the one
     spelling of both romanizations, each still as written; None for a name not read so."""
-    if any(t.script != "Latin" or t.particle for t in tokens):
+    if not 1 < len(tokens) <= KOREAN_SYLLABLES or any(
+        t.script != "Latin" or t.particle for t in tokens
+    ):
         return None
     return _respelled(tokens, korean_spelling(tuple(t.latin for t in tokens)))
+
+
+_MANDARIN = frozenset({"Latin", "Han"})
 
 
 def _mandarin(tokens: tuple[Token, ...]) -> tuple[Token, ...] | None:
     """The tokens of a name in Latin letters or Chinese characters read as Mandarin
     (``chinese.mandarin_spelling``), likewise. Designators glued to the characters ("镇", "市")
     are left as they are, out of the reading."""
-    if any(t.script not in ("Latin", "Han") for t in tokens):
+    if len(tokens) > MAX_MANDARIN_SYLLABLES or (len(tokens) == 1 and tokens[0].script != "Han"):
+        return None  # one Latin word is not read as Mandarin (``chinese._MIN_LATIN_WORDS``)
+    if any(t.script not in _MANDARIN for t in tokens):
         return None
     words = [t for t in tokens if not (t.particle and t.script == "Han")]
     in_characters = any(t.script == "Han" for t in words)
@@ -434,9 +443,14 @@ def _respelled(
 _NO_PARTICLES: frozenset[str] = frozenset()
 
 
+_TENS = frozenset(f"{tens}0" for tens in range(2, 10))
+
+
 def _join_spelled_numbers(tokens: list[Token]) -> tuple[Token, ...]:
     """A spelled tens word and a unit after it are one number, as their digits are:
     "Forty-four" and "Forty 4" are 44."""
+    if not any(t.latin in _TENS for t in tokens):  # most names: nothing to join
+        return tuple(tokens)
     out: list[Token] = []
     for tok in tokens:
         prev = out[-1] if out else None

@@ -46,7 +46,7 @@ from app.core.korean import korean_spelling
 from app.core.phonetic import consonant_key, skeleton
 from app.core.scripts import token_script
 from app.core.transliterate import GERESH, phonetic_reading, romanize, split_arabic_article
-from app.core.types import VOWEL_POOR_SCRIPTS, NameForm, Token
+from app.core.types import ROMAN_NUMERALS, VOWEL_POOR_SCRIPTS, NameForm, Token
 from app.errors import EmptyNameError
 
 __all__ = ["normalize_name", "try_normalize_name"]
@@ -212,6 +212,27 @@ def _pieces(word: str) -> list[str]:
         if _fold_word(joined) in legal:
             return [joined]
     return [p for p in _SPLIT.split(word) if p]
+
+
+@lru_cache(maxsize=1)
+def _qualifier_heads() -> frozenset[str]:
+    return frozenset(_data("titles.json")["qualifier_heads"])
+
+
+def _split_qualifier(text: str) -> tuple[str, list[str]]:
+    """A name and the title written after it and a comma ("Paul, King of Greece", "Abdullah,
+    King of Saudi Arabia", "חוסיין, מלך ירדן"): the name, and the title as a found title."""
+    if text.count(",") != 1:
+        return text, []
+    name, after = (p.strip() for p in text.split(","))
+    words = after.split()
+    if not name or not words or _fold_word(words[0].strip(".")) not in _qualifier_heads():
+        return text, []
+    # In Latin letters the title names its realm with "of" ("King of Greece"): a bare "Prince
+    # Yormie" or "Sultan Saleh" after a surname and a comma is a first name.
+    if words[0].isascii() and not any(w.lower() in _REALM_WORDS for w in words[1:]):
+        return text, []
+    return name, [after]
 
 
 def _reorder(text: str) -> tuple[str, bool]:
@@ -443,6 +464,23 @@ def _respelled(
 _NO_PARTICLES: frozenset[str] = frozenset()
 
 
+# "Ivan VI of Russia", "Friedrich II von Preußen", "Juan Carlos I de España": after a regnal
+# number, the realm is a qualifier that other texts leave out ("Ivan VI", "이반 6세"). Regnal
+# numbers are roman numerals; a number in digits is a branch's or a unit's ("BRANCH 1 OF THE
+# SHIRAZ REVOLUTIONARY COURT").
+_REALM_WORDS = frozenset({"of", "de", "von", "di", "da", "du", "del", "af", "av"})
+
+
+def _regnal_realm(tokens: tuple[Token, ...]) -> tuple[Token, ...]:
+    """``tokens`` with the realm after a regnal number marked as particles."""
+    for k in range(1, len(tokens) - 2):
+        tok, then = tokens[k], tokens[k + 1]
+        if then.latin in _REALM_WORDS and tok.latin in ROMAN_NUMERALS:
+            realm = tuple(replace(t, particle=True) for t in tokens[k + 2 :])
+            return tokens[: k + 2] + realm
+    return tokens
+
+
 _TENS = frozenset(f"{tens}0" for tens in range(2, 10))
 
 
@@ -474,6 +512,7 @@ def _join_spelled_numbers(tokens: list[Token]) -> tuple[Token, ...]:
 def try_normalize_name(raw: str) -> NameForm | None:
     """Normalize a raw name; ``None`` when nothing matchable is left (see module docstring)."""
     text = _clean(raw).strip(" ,;")
+    text, qualifier = _split_qualifier(text)
     text, reordered = _reorder(text)
     text = _POSSESSIVE.sub("", text)
     words = [w for w in text.replace("-", " - ").split(" ") if w]
@@ -484,9 +523,10 @@ def try_normalize_name(raw: str) -> NameForm | None:
         # titles stay words of the name, but courtesy ones ("M/S", "Mr") still go.
         courtesy = list(itertools.takewhile(lambda t: _fold_word(t) in _COURTESY, titles))
         kept, titles = content[len(courtesy) :], courtesy
+    titles = [*titles, *qualifier]
     words = _drop_leading_content(words, len(content) - len(kept))
     content = kept
-    tokens = _tokenize(content)
+    tokens = _regnal_realm(_tokenize(content))
     if not tokens:
         return None
     display = _SPACES.sub(" ", " ".join(words).replace(" - ", "-")).strip(" -,")

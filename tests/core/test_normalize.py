@@ -373,3 +373,39 @@ def test_persian_words_read_their_own_b_and_f():
     # "پ" marks Persian, which has its own p: its "ب" stays b.
     (token,) = normalize_name("پترزبورگ").tokens
     assert token.alt_skeleton == ""
+
+
+@pytest.mark.parametrize(
+    ("raw", "latin", "titles"),
+    [
+        ("Pope Francis", ["francis"], ("Pope",)),
+        ("교황 레오 1세", ["reo", "1"], ("교황",)),
+        ("Tsar Nicholas II", ["nicholas", "ii"], ("Tsar",)),
+        # a title after the name and a comma is a qualifier, not a first name to put first
+        ("Paul, King of Greece", ["paul"], ("King of Greece",)),
+        ("חוסיין, מלך ירדן", ["hosyn"], ("מלך ירדן",)),
+        # but a bare "Prince" after a surname is the first name
+        ("JOHNSON, Prince Yormie", ["prince", "yormie", "johnson"], ()),
+    ],
+)
+def test_titles_before_a_name_and_after_its_comma(raw, latin, titles):
+    form = normalize_name(raw)
+    assert [t.latin for t in form.tokens] == latin
+    assert form.titles == titles
+
+
+@pytest.mark.parametrize(
+    ("raw", "core"),
+    [
+        ("Ivan VI of Russia", ["ivan", "vi"]),
+        ("Friedrich II von Preußen", ["friedrich", "ii"]),
+        ("Juan Carlos I de España", ["juan", "carlos", "i"]),
+        # a number in digits is a branch's or a unit's, and its "of" part is the name
+        (
+            "BRANCH 1 OF THE SHIRAZ REVOLUTIONARY COURT",
+            ["branch", "1", "shiraz", "revolutionary", "court"],
+        ),
+    ],
+)
+def test_the_realm_after_a_regnal_number_is_a_qualifier(raw, core):
+    assert [t.latin for t in normalize_name(raw).core_tokens] == core

@@ -21,6 +21,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from app.core.syllables import Word, alternatives, read_words
+
 __all__ = ["MAX_SYLLABLES", "MIN_SYLLABLES", "mandarin_spelling"]
 
 # A Chinese personal name is two or three syllables, a place name with its designator up to
@@ -57,10 +59,6 @@ _FINALS = {
 _BUZZED_INITIALS = frozenset({"ch", "sh", "r", "ts", "s"})
 
 
-def _alternatives(parts: dict[str, str]) -> str:
-    return "|".join(sorted(parts, key=len, reverse=True))
-
-
 # Initials and finals that Mandarin romanizations have and European and Arabic names rarely do:
 # a Latin name must have one of them to be read as Mandarin ("Corina", "Ali Jafari" parse as
 # syllables too).
@@ -76,14 +74,14 @@ _TELLING_FINALS = frozenset(
 # "an"), and runs in C.
 _WORD = re.compile(
     "".join(
-        f"(?:({_alternatives(_INITIALS)})?({_alternatives(_FINALS)})){'' if k == 0 else '?'}"
+        f"(?:({alternatives(_INITIALS)})?({alternatives(_FINALS)})){'' if k == 0 else '?'}"
         for k in range(_MAX_WORD_SYLLABLES)
     )
 )
 
 
 @lru_cache(maxsize=65536)
-def _word(latin: str) -> tuple[str, int, bool] | None:
+def _word(latin: str) -> Word | None:
     """The one spelling of a word of one to three Mandarin syllables, their count and whether
     one of them tells Mandarin (``_TELLING_INITIALS``, ``_TELLING_FINALS``), else None."""
     found = _WORD.fullmatch(latin)
@@ -120,14 +118,10 @@ def mandarin_spelling(words: tuple[str, ...], in_characters: bool) -> tuple[str,
     ``in_characters``, it is one word or has no syllable that tells Mandarin."""
     if not in_characters and len(words) < _MIN_LATIN_WORDS:
         return None
-    spelled, syllables, tells = [], 0, in_characters
-    for latin in words:
-        read = _word(latin)
-        if read is None:
-            return None
-        spelled.append(read[0])
-        syllables += read[1]
-        tells = tells or read[2]
-    if not tells or not MIN_SYLLABLES <= syllables <= MAX_SYLLABLES:
+    read = read_words(words, _word)
+    if read is None:
         return None
-    return tuple(spelled)
+    spelled, syllables, tells = read
+    if not (tells or in_characters) or not MIN_SYLLABLES <= syllables <= MAX_SYLLABLES:
+        return None
+    return spelled

@@ -21,6 +21,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from app.core.syllables import Word, alternatives, read_words
+
 __all__ = ["SYLLABLES", "korean_spelling"]
 
 # A Korean name is three syllables, the surname's and the given name's two, almost always; fewer
@@ -51,18 +53,15 @@ _VOWELS = {
 _FINALS = {"ng": "ng", "rk": "k", "k": "k", "n": "n", "l": "l", "m": "m", "p": "p", "b": "p"}
 
 
-def _alternatives(parts: dict[str, str]) -> str:
-    return "|".join(sorted(parts, key=len, reverse=True))
-
-
-_SYLLABLE = f"({_alternatives(_INITIALS)})?({_alternatives(_VOWELS)})({_alternatives(_FINALS)})?"
+_SYLLABLE = f"({alternatives(_INITIALS)})?({alternatives(_VOWELS)})({alternatives(_FINALS)})?"
 # A word of one or two syllables ("Jong", "Myongjin", "Chongun").
 _WORD = re.compile(f"{_SYLLABLE}(?:{_SYLLABLE})?")
 
 
 @lru_cache(maxsize=65536)
-def _word(latin: str) -> tuple[str, int] | None:
-    """The one spelling of a word of one or two Korean syllables and their count, else None."""
+def _word(latin: str) -> Word | None:
+    """The one spelling of a word of one or two Korean syllables and their count, else None
+    (every syllable of a three-syllable name tells Korean: ``SYLLABLES``)."""
     found = _WORD.fullmatch(latin)
     if found is None:
         return None
@@ -74,18 +73,12 @@ def _word(latin: str) -> tuple[str, int] | None:
             continue
         count += 1
         out.append(_INITIALS.get(initial or "", "") + _VOWELS[vowel] + _FINALS.get(final or "", ""))
-    return "".join(out), count
+    return "".join(out), count, True
 
 
 def korean_spelling(words: tuple[str, ...]) -> tuple[str, ...] | None:
     """The words of a name (lower-case ASCII) in the one spelling of Korean names, or None when
     the name is not read as Korean: a word is not one or two syllables, or the name has not
     ``SYLLABLES``."""
-    spelled, syllables = [], 0
-    for latin in words:
-        read = _word(latin)
-        if read is None:
-            return None
-        spelled.append(read[0])
-        syllables += read[1]
-    return tuple(spelled) if syllables == SYLLABLES else None
+    read = read_words(words, _word)
+    return read[0] if read is not None and read[1] == SYLLABLES else None

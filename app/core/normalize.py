@@ -9,7 +9,8 @@ Pipeline, in this order (each step sees the previous step's output):
 3. One form for the many apostrophes and quotes (' ’ ‘ ʼ ʻ ` ´ ′ « » “ ” „) and hyphens
    (‐ ‑ ‒ – — ― − ﹣ －).
 4. Whitespace squashed to single spaces and trimmed.
-5. "Last, First" reordering when the name has exactly one comma, the part after it is one to
+5. A title after the name and a comma is set aside with the titles ("Paul, King of Greece").
+   Else "Last, First" reordering when the name has exactly one comma, the part after it is one to
    four words and is not a legal form ("SMITH, John" -> "John SMITH"; "ACME, LTD." is kept).
 6. Possessives removed ("Ravanchi's" -> "Ravanchi").
 7. Titles and honorifics removed from the front and kept aside (Mr, Dr, President, Ayatollah,
@@ -20,7 +21,13 @@ Pipeline, in this order (each step sees the previous step's output):
    ("O'Brien" -> "OBrien", "Ta'ziyeh" -> "Taziyeh"); the glued Arabic article "ال" is split off.
 9. Per token: script detection, romanization to lower-case ASCII (accents folded, case folded),
    variant skeleton and consonant keys. Name particles (al, bin, van, de, ...) and legal forms
-   are marked, not removed, so that "Al-Qaeda", "al Qaida" and "Alqaeda" can meet.
+   are marked, not removed, so that "Al-Qaeda", "al Qaida" and "Alqaeda" can meet. Common words
+   that names translate or abbreviate take one form (``equivalent_words``: "St." / "Sainte" /
+   "Sankt" are "saint", "fourteen" and "14th" are "14"), and the realm after a regnal numeral
+   ("Ivan VI of Russia") is marked like a particle.
+10. A name whose words are Korean or Mandarin syllables gets a second reading in one spelling of
+   that language's romanizations (``korean``, ``chinese``), which ``compare`` uses when both
+   names have one.
 
 A name with no letter or digit left after these steps is empty: ``normalize_name`` raises
 ``EmptyNameError`` (``try_normalize_name`` returns ``None``).

@@ -106,13 +106,24 @@ def pair_features(a: NameForm, b: NameForm) -> list[float]:
 def compared_forms(a: NameForm, b: NameForm) -> tuple[NameForm, NameForm, str | None]:
     """The forms two names are compared in, and the language they were read in: two names that
     both read as Korean, or both as Mandarin (one of them in Latin letters), in the one spelling
-    of that language's romanizations; else as they are (None)."""
+    of that language's romanizations; else as they are (None), but for a patronymic that only
+    one of them has."""
     if a.korean is not None and b.korean is not None:
         return a.korean, b.korean, "Korean"
     if a.mandarin is not None and b.mandarin is not None and (a.is_latin or b.is_latin):
         # Two names in characters have one romanization already: pinyin.
         return a.mandarin, b.mandarin, "Mandarin"
+    # A patronymic is left out of a name compared with a given name and surname alone ("Sergey
+    # Viktorovich Lavrov" / "Sergey Lavrov"); two patronymics, or a patronymic and an initial
+    # ("Aleksandr Anatolyevich" / "Alexander A."), are compared.
+    if a.bare is not None and len(b.tokens) == _BARE_WORDS:
+        return a.bare, b, None
+    if b.bare is not None and len(a.tokens) == _BARE_WORDS:
+        return a, b.bare, None
     return a, b, None
+
+
+_BARE_WORDS = 2
 
 
 def probability(a: NameForm, b: NameForm, model: Model) -> float:

@@ -488,6 +488,24 @@ def _regnal_realm(tokens: tuple[Token, ...]) -> tuple[Token, ...]:
     return tokens
 
 
+# An East Slavic patronymic ("Aleksandrovich", "Oleksandrovych", "Vladimirovna"), as the middle
+# word of three, between the given name and the surname: other texts leave it out
+# ("KOSTRUBITSKY, Alexei"). Elsewhere the ending is a surname's ("Roman Abramovich").
+_PATRONYMIC = re.compile(r"(?:[oe]v|[ae]vich|iev|yev)(?:ich|ych|ic|itch|na)$|[iy]vna$|ichna$")
+_MIN_PATRONYMIC = 7
+
+
+def _without_patronymic(tokens: tuple[Token, ...]) -> tuple[Token, ...] | None:
+    """The given name and surname of a name of three words whose middle one is a patronymic;
+    None for other names."""
+    if len(tokens) != 3:
+        return None
+    first, middle, last = tokens
+    if any(t.particle for t in tokens) or len(middle.latin) < _MIN_PATRONYMIC:
+        return None
+    return (first, last) if _PATRONYMIC.search(middle.latin) else None
+
+
 _TENS = frozenset(f"{tens}0" for tens in range(2, 10))
 
 
@@ -540,6 +558,7 @@ def try_normalize_name(raw: str) -> NameForm | None:
     scripts = tuple(dict.fromkeys(t.script for t in tokens if t.script not in ("Digit", "Other")))
     korean = _korean(tokens)
     mandarin = _mandarin(tokens)
+    bare = _without_patronymic(tokens)
     return NameForm(
         raw=raw,
         normalized=display,
@@ -553,6 +572,9 @@ def try_normalize_name(raw: str) -> NameForm | None:
         mandarin=None
         if mandarin is None
         else NameForm(raw, display, mandarin, tuple(titles), scripts, reordered),
+        bare=None
+        if bare is None
+        else NameForm(raw, display, bare, tuple(titles), scripts, reordered),
     )
 
 

@@ -164,6 +164,9 @@ _DIGRAPH_LETTERS = str.maketrans(
 #   letters or more; in shorter ones "Chan" and "Han", "Cho" and "Ho" are other names.
 # * Polish "sz" and "cz" are sh and ch (Szewczenko / Shevchenko, Czernihów / Chernihiv); in
 #   Hungarian "sz" is s, the first reading (Szekeres / Sekeres).
+# * "x" before a vowel is kh in Uzbek and Spanish spellings (Xasanov / Khasanov, the skeleton's
+#   "kh/h" class), and ks in English and German romanizations of Russian and Greek names
+#   (Alexei / Aleksey, Maxim / Maksim, Xenia / Ksenia).
 _LONE_CH = re.compile(r"(?<![st])(?<!sh)ch")
 _CH_MIN_LENGTH = 6
 _POLISH_DIGRAPH = re.compile(r"[sc]z")
@@ -173,7 +176,8 @@ _POLISH = str.maketrans({"z": "h"})
 def phonetic_reading(token: str) -> str:
     """The second reading of a Latin token, romanized: its háček and acute consonants spelled as
     digraphs ("beneš" -> "benesh", "aleksić" -> "aleksich"); without them, its letters read two
-    ways in their second reading ("charkiw" -> "kharkiw", "szewczenko" -> "shewchenko"); the
+    ways in their second reading ("charkiw" -> "kharkiw", "szewczenko" -> "shewchenko", "alexei"
+    -> "aleksei"); the
     token's romanization when it has neither. Expects a case-folded token."""
     spelled = token.translate(_DIGRAPH_LETTERS)
     if spelled != token:
@@ -181,6 +185,7 @@ def phonetic_reading(token: str) -> str:
     latin = romanize(token, "Latin")
     if len(latin) >= _CH_MIN_LENGTH:
         latin = _LONE_CH.sub("kh", latin)
+    latin = latin.replace("x", "ks")
     return _POLISH_DIGRAPH.sub(lambda m: m.group().translate(_POLISH), latin)
 
 

@@ -103,6 +103,8 @@ class NameForm:
         korean: the name in the one spelling of Korean romanizations, when it reads as Korean.
         mandarin: the name in the one spelling of Mandarin romanizations, when it reads as
             Mandarin (in Latin letters or in Chinese characters).
+        bare: the name without its East Slavic patronymic ("Sergey Viktorovich Lavrov" ->
+            "Sergey Lavrov"), when it has one.
         vowel_poor: some letters are in a script of ``VOWEL_POOR_SCRIPTS``.
     """
 
@@ -117,6 +119,9 @@ class NameForm:
     korean: NameForm | None = field(default=None, compare=False, repr=False)
     # The name read as Mandarin (``chinese.mandarin_spelling``), likewise.
     mandarin: NameForm | None = field(default=None, compare=False, repr=False)
+    # The name without its patronymic, compared instead of this form when the other name has
+    # none; None when it has none.
+    bare: NameForm | None = field(default=None, compare=False, repr=False)
     # Derived from ``tokens`` once, in ``__post_init__``: comparisons read them millions of times.
     latin: str = field(init=False)
     core_tokens: tuple[Token, ...] = field(init=False)

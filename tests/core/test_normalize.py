@@ -409,3 +409,26 @@ def test_titles_before_a_name_and_after_its_comma(raw, latin, titles):
 )
 def test_the_realm_after_a_regnal_number_is_a_qualifier(raw, core):
     assert [t.latin for t in normalize_name(raw).core_tokens] == core
+
+
+@pytest.mark.parametrize(
+    ("raw", "bare"),
+    [
+        ("Sergey Viktorovich Lavrov", ["sergey", "lavrov"]),
+        ("KOSTRUBITSKY, Aleksey Aleksandrovich", ["aleksey", "kostrubitsky"]),
+        ("Volodymyr Oleksandrovych Zelenskyy", ["volodymyr", "zelenskyy"]),
+        ("Maria Aleksandrovna Ulyanova", ["maria", "ulyanova"]),
+        # a surname with a patronymic's ending, not between the given name and the surname
+        ("Roman Abramovich", None),
+        ("Alexander Lukashevich", None),
+    ],
+)
+def test_a_patronymic_can_be_left_out(raw, bare):
+    form = normalize_name(raw)
+    assert (None if form.bare is None else [t.latin for t in form.bare.tokens]) == bare
+
+
+def test_x_reads_ks_in_its_second_reading():
+    (alexei,) = normalize_name("Alexei").tokens
+    (aleksei,) = normalize_name("Aleksei").tokens
+    assert alexei.alt_skeleton == aleksei.skeleton

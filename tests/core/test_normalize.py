@@ -108,6 +108,8 @@ def test_particles_are_marked_not_removed():
         ("Eritrea Riik", ["eritrea"]),
         ("Vorstendom Liechtenstein", ["liechtenstein"]),
         ("Velkovévodství lucemburské", ["lucemburske"]),
+        ("Government of Estonia", ["estonia"]),
+        ("Gobierno de Chile", ["chile"]),
     ],
 )
 def test_generic_designators_are_not_core(raw, core):

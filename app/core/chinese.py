@@ -23,7 +23,7 @@ from functools import lru_cache
 
 from app.core.syllables import Word, alternatives, read_words
 
-__all__ = ["MAX_SYLLABLES", "MIN_SYLLABLES", "mandarin_spelling"]
+__all__ = ["MAX_SYLLABLES", "MIN_SYLLABLES", "mandarin_spelling", "reads_as_mandarin"]
 
 # A Chinese personal name is two or three syllables, a place name with its designator up to
 # five; one syllable alone ("Li", "Ban") is no evidence of Chinese.
@@ -125,3 +125,9 @@ def mandarin_spelling(words: tuple[str, ...], in_characters: bool) -> tuple[str,
     if not (tells or in_characters) or not MIN_SYLLABLES <= syllables <= MAX_SYLLABLES:
         return None
     return spelled
+
+
+def reads_as_mandarin(latin: str) -> bool:
+    """The word (lower-case ASCII) is one to three Mandarin syllables: the cheap test that most
+    names fail on their first word, before ``mandarin_spelling``."""
+    return _word(latin) is not None

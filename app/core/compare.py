@@ -99,8 +99,9 @@ def _capped(z: float, number_conflict: float) -> float:
 def pair_features(a: NameForm, b: NameForm) -> list[float]:
     """The pair's features in ``FEATURE_NAMES`` order (the values of ``feature_values``), of
     the pair's ``compared_forms``."""
-    x, y, _ = compared_forms(a, b)
-    return feature_vector(*_ordered(x, y))
+    if a.has_reading or b.has_reading:
+        a, b, _ = compared_forms(a, b)
+    return feature_vector(*_ordered(a, b))
 
 
 def compared_forms(a: NameForm, b: NameForm) -> tuple[NameForm, NameForm, str | None]:

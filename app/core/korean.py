@@ -23,7 +23,7 @@ from functools import lru_cache
 
 from app.core.syllables import Word, alternatives, read_words
 
-__all__ = ["SYLLABLES", "korean_spelling"]
+__all__ = ["SYLLABLES", "korean_spelling", "reads_as_korean"]
 
 # A Korean name is three syllables, the surname's and the given name's two, almost always; fewer
 # are too little evidence that a name is Korean ("Bob Lee", "Dan Park", "Jin Ho" read as Korean
@@ -82,3 +82,9 @@ def korean_spelling(words: tuple[str, ...]) -> tuple[str, ...] | None:
     ``SYLLABLES``."""
     read = read_words(words, _word)
     return read[0] if read is not None and read[1] == SYLLABLES else None
+
+
+def reads_as_korean(latin: str) -> bool:
+    """The word (lower-case ASCII) is one or two romanized Korean syllables: the cheap test
+    that most names fail on their first word, before ``korean_spelling``."""
+    return _word(latin) is not None

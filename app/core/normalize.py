@@ -47,9 +47,9 @@ from typing import Any
 import regex
 
 from app.core.chinese import MAX_SYLLABLES as MAX_MANDARIN_SYLLABLES
-from app.core.chinese import mandarin_spelling
+from app.core.chinese import mandarin_spelling, reads_as_mandarin
 from app.core.korean import SYLLABLES as KOREAN_SYLLABLES
-from app.core.korean import korean_spelling
+from app.core.korean import korean_spelling, reads_as_korean
 from app.core.phonetic import consonant_key, skeleton
 from app.core.scripts import token_script
 from app.core.transliterate import GERESH, phonetic_reading, romanize, split_arabic_article
@@ -424,10 +424,11 @@ def _saint(san: Token, particles: frozenset[str]) -> Token:
 def _korean(tokens: tuple[Token, ...]) -> tuple[Token, ...] | None:
     """The tokens of a Latin name read as Korean (``korean.korean_spelling``) in the one
     spelling of both romanizations, each still as written; None for a name not read so."""
-    if not 1 < len(tokens) <= KOREAN_SYLLABLES or any(
-        t.script != "Latin" or t.particle for t in tokens
-    ):
+    if not 1 < len(tokens) <= KOREAN_SYLLABLES:
         return None
+    for t in tokens:  # most names fail on their first word
+        if t.script != "Latin" or t.particle or not reads_as_korean(t.latin):
+            return None
     return _respelled(tokens, korean_spelling(tuple(t.latin for t in tokens)))
 
 
@@ -440,8 +441,9 @@ def _mandarin(tokens: tuple[Token, ...]) -> tuple[Token, ...] | None:
     are left as they are, out of the reading."""
     if len(tokens) > MAX_MANDARIN_SYLLABLES or (len(tokens) == 1 and tokens[0].script != "Han"):
         return None  # one Latin word is not read as Mandarin (``chinese._MIN_LATIN_WORDS``)
-    if any(t.script not in _MANDARIN for t in tokens):
-        return None
+    for t in tokens:  # most names fail on their first word
+        if t.script not in _MANDARIN or (t.script == "Latin" and not reads_as_mandarin(t.latin)):
+            return None
     words = [t for t in tokens if not (t.particle and t.script == "Han")]
     in_characters = any(t.script == "Han" for t in words)
     spelled = mandarin_spelling(tuple(t.latin for t in words), in_characters)
@@ -476,10 +478,13 @@ _NO_PARTICLES: frozenset[str] = frozenset()
 # numbers are roman numerals; a number in digits is a branch's or a unit's ("BRANCH 1 OF THE
 # SHIRAZ REVOLUTIONARY COURT").
 _REALM_WORDS = frozenset({"of", "de", "von", "di", "da", "du", "del", "af", "av"})
+_MIN_REGNAL_WORDS = 4
 
 
 def _regnal_realm(tokens: tuple[Token, ...]) -> tuple[Token, ...]:
     """``tokens`` with the realm after a regnal number marked as particles."""
+    if len(tokens) < _MIN_REGNAL_WORDS:  # a name, a numeral, "of" and a realm
+        return tokens
     for k in range(1, len(tokens) - 2):
         tok, then = tokens[k], tokens[k + 1]
         if then.latin in _REALM_WORDS and tok.latin in ROMAN_NUMERALS:
@@ -556,9 +561,10 @@ def try_normalize_name(raw: str) -> NameForm | None:
         return None
     display = _SPACES.sub(" ", " ".join(words).replace(" - ", "-")).strip(" -,")
     scripts = tuple(dict.fromkeys(t.script for t in tokens if t.script not in ("Digit", "Other")))
-    korean = _korean(tokens)
-    mandarin = _mandarin(tokens)
-    bare = _without_patronymic(tokens)
+    if len(tokens) == 1 and tokens[0].script != "Han":  # one word has no other reading
+        korean = mandarin = bare = None
+    else:
+        korean, mandarin, bare = _korean(tokens), _mandarin(tokens), _without_patronymic(tokens)
     return NameForm(
         raw=raw,
         normalized=display,

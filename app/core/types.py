@@ -105,6 +105,7 @@ class NameForm:
             Mandarin (in Latin letters or in Chinese characters).
         bare: the name without its East Slavic patronymic ("Sergey Viktorovich Lavrov" ->
             "Sergey Lavrov"), when it has one.
+        has_reading: one of ``korean``, ``mandarin`` and ``bare`` is there.
         vowel_poor: some letters are in a script of ``VOWEL_POOR_SCRIPTS``.
     """
 
@@ -131,6 +132,7 @@ class NameForm:
     is_latin: bool = field(init=False)
     numbers: frozenset[str] = field(init=False)
     vowel_poor: bool = field(init=False)
+    has_reading: bool = field(init=False)
 
     def __post_init__(self) -> None:
         core = tuple(t for t in self.tokens if not t.particle) or self.tokens
@@ -150,6 +152,12 @@ class NameForm:
         )
         set_(self, "numbers", numbers or _NO_NUMBERS)
         set_(self, "vowel_poor", any(s in VOWEL_POOR_SCRIPTS for s in self.scripts))
+        # One flag for the comparison's hot path: most names have no other reading.
+        set_(
+            self,
+            "has_reading",
+            not (self.korean is None and self.mandarin is None and self.bare is None),
+        )
 
 
 @dataclass(frozen=True, slots=True)

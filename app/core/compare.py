@@ -104,6 +104,10 @@ def pair_features(a: NameForm, b: NameForm) -> list[float]:
     return feature_vector(*_ordered(a, b))
 
 
+# A given name and a surname: the name a patronymic is left out against (``compared_forms``).
+_BARE_WORDS = 2
+
+
 def compared_forms(a: NameForm, b: NameForm) -> tuple[NameForm, NameForm, str | None]:
     """The forms two names are compared in, and the language they were read in: two names that
     both read as Korean, or both as Mandarin (one of them in Latin letters), in the one spelling
@@ -122,9 +126,6 @@ def compared_forms(a: NameForm, b: NameForm) -> tuple[NameForm, NameForm, str | 
     if b.bare is not None and len(a.tokens) == _BARE_WORDS:
         return a, b.bare, None
     return a, b, None
-
-
-_BARE_WORDS = 2
 
 
 def probability(a: NameForm, b: NameForm, model: Model) -> float:

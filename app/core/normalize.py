@@ -357,7 +357,7 @@ def _make_token(text: str, particles: frozenset[str]) -> Token | None:
         script=script,
         skeleton=key,
         consonants=consonant_key(latin, script in _ABJADS),
-        particle=latin in particles or _is_generic(latin),
+        particle=latin in particles or _is_generic(latin) or folded in _HAN_ONLY_DESIGNATORS,
         alt_skeleton=alt if alt != key else "",
     )
 
@@ -408,8 +408,6 @@ def _tokenize(words: list[str]) -> tuple[Token, ...]:
                 tok = _make_token(part, kinds) if part else None
                 if tok is not None and tok.latin == _SAN and k < last:
                     tok = _saint(tok, kinds)
-                if tok is not None and tok.text in _HAN_ONLY_DESIGNATORS:
-                    tok = replace(tok, particle=True)
                 if tok is not None:
                     tokens.append(tok)
     return _join_spelled_numbers(tokens)
@@ -524,13 +522,12 @@ def _join_spelled_numbers(tokens: list[Token]) -> tuple[Token, ...]:
         prev = out[-1] if out else None
         if (
             prev is not None
-            and len(prev.latin) == 2
-            and prev.latin.endswith("0")
+            and prev.latin in _TENS
             and not prev.text.isdigit()
             and len(tok.latin) == 1
             and tok.latin.isdigit()
         ):
-            joined = _make_token(prev.latin[0] + tok.latin, frozenset())
+            joined = _make_token(prev.latin[0] + tok.latin, _NO_PARTICLES)
             if joined is not None:
                 out[-1] = joined
         else:
@@ -561,26 +558,21 @@ def try_normalize_name(raw: str) -> NameForm | None:
         return None
     display = _SPACES.sub(" ", " ".join(words).replace(" - ", "-")).strip(" -,")
     scripts = tuple(dict.fromkeys(t.script for t in tokens if t.script not in ("Digit", "Other")))
-    if len(tokens) == 1 and tokens[0].script != "Han":  # one word has no other reading
-        korean = mandarin = bare = None
-    else:
-        korean, mandarin, bare = _korean(tokens), _mandarin(tokens), _without_patronymic(tokens)
+    titled = tuple(titles)
+
+    def reading(read: tuple[Token, ...] | None) -> NameForm | None:
+        return None if read is None else NameForm(raw, display, read, titled, scripts, reordered)
+
     return NameForm(
         raw=raw,
         normalized=display,
         tokens=tokens,
-        titles=tuple(titles),
+        titles=titled,
         scripts=scripts,
         reordered=reordered,
-        korean=None
-        if korean is None
-        else NameForm(raw, display, korean, tuple(titles), scripts, reordered),
-        mandarin=None
-        if mandarin is None
-        else NameForm(raw, display, mandarin, tuple(titles), scripts, reordered),
-        bare=None
-        if bare is None
-        else NameForm(raw, display, bare, tuple(titles), scripts, reordered),
+        korean=reading(_korean(tokens)),
+        mandarin=reading(_mandarin(tokens)),
+        bare=reading(_without_patronymic(tokens)),
     )
 
 

@@ -120,8 +120,8 @@ class NameForm:
     korean: NameForm | None = field(default=None, compare=False, repr=False)
     # The name read as Mandarin (``chinese.mandarin_spelling``), likewise.
     mandarin: NameForm | None = field(default=None, compare=False, repr=False)
-    # The name without its patronymic, compared instead of this form when the other name has
-    # none; None when it has none.
+    # The name without its patronymic, compared instead of this form when the other name is a
+    # given name and a surname alone; None when it has none.
     bare: NameForm | None = field(default=None, compare=False, repr=False)
     # Derived from ``tokens`` once, in ``__post_init__``: comparisons read them millions of times.
     latin: str = field(init=False)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.core.features import FEATURE_NAMES, feature_description, feature_vector
+from app.core.normalize import glued
 from app.core.score import Model, segment_of
 from app.core.types import Evidence, NameForm
 
@@ -125,6 +126,12 @@ def compared_forms(a: NameForm, b: NameForm) -> tuple[NameForm, NameForm, str | 
         return a.bare, b, None
     if b.bare is not None and len(a.tokens) == _BARE_WORDS:
         return a, b.bare, None
+    # A particle glued to its word in one name only ("al Qaida" / "Alqaeda", "van der Bilt" /
+    # "Vanderbilt"): glued in both.
+    if a.gluable or b.gluable:
+        ga, gb = glued(a, b), glued(b, a)
+        if ga is not None or gb is not None:
+            return ga or a, gb or b, None
     return a, b, None
 
 

@@ -21,7 +21,8 @@ Pipeline, in this order (each step sees the previous step's output):
    ("O'Brien" -> "OBrien", "Ta'ziyeh" -> "Taziyeh"); the glued Arabic article "ال" is split off.
 9. Per token: script detection, romanization to lower-case ASCII (accents folded, case folded),
    variant skeleton and consonant keys. Name particles (al, bin, van, de, ...) and legal forms
-   are marked, not removed, so that "Al-Qaeda", "al Qaida" and "Alqaeda" can meet. Common words
+   are marked, not removed, so that "Al-Qaeda", "al Qaida" and "Alqaeda" can meet (``glued``:
+   against a name that glues a particle to its word, the other name's is glued too). Common words
    that names translate or abbreviate take one form (``equivalent_words``: "St." / "Sainte" /
    "Sankt" are "saint", "fourteen" and "14th" are "14"), and the realm after a regnal numeral
    ("Ivan VI of Russia") is marked like a particle.
@@ -573,6 +574,73 @@ def try_normalize_name(raw: str) -> NameForm | None:
         korean=reading(_korean(tokens)),
         mandarin=reading(_mandarin(tokens)),
         bare=reading(_without_patronymic(tokens)),
+        gluable=_has_gluable(tokens),
+    )
+
+
+@lru_cache(maxsize=1)
+def _gluable() -> frozenset[str]:
+    return frozenset(_data("particles.json")["gluable_particles"])
+
+
+def _has_gluable(tokens: tuple[Token, ...]) -> bool:
+    """A gluable particle stands before a word (``NameForm.gluable``): in a run ("van der
+    Bilt"), the last one does."""
+    glue = _gluable()
+    return any(
+        t.particle and t.latin in glue and not then.particle
+        for t, then in itertools.pairwise(tokens)
+    )
+
+
+def _written_glued(word: Token, prefix: str, rest: Token) -> bool:
+    """``word`` is ``prefix`` glued to a spelling of ``rest``: "alqaeda" is "al" and "qaida"
+    (one skeleton), "alqaeda" is "al" and Arabic "قاعدة" (one consonant key)."""
+    latin = word.latin
+    if len(latin) <= len(prefix) or not latin.startswith(prefix):
+        return False
+    remainder = latin[len(prefix) :]
+    if remainder == rest.latin or skeleton(remainder) == rest.skeleton:
+        return True
+    if rest.script in VOWEL_POOR_SCRIPTS or word.script in VOWEL_POOR_SCRIPTS:
+        keys = consonant_key(remainder, word.script in _ABJADS)
+        return len(keys) >= 2 and keys == rest.consonants
+    return False
+
+
+def glued(form: NameForm, other: NameForm) -> NameForm | None:
+    """``form`` with each run of gluable particles and the word after it as one word, where
+    ``other`` writes them so ("al Qaida" against "Alqaeda": "alqaida"; "van der Bilt" against
+    "Vanderbilt"); None when ``other`` writes none of them glued. A particle apart counts for
+    little and a glued one is part of its word, so the two spellings otherwise compare as a
+    different word ("qaida" against "alqaeda") and no shared one."""
+    if not form.gluable:
+        return None
+    glue = _gluable()
+    words = [t for t in other.tokens if not t.particle]
+    tokens = form.tokens
+    out: list[Token] = []
+    changed = False
+    k = 0
+    while k < len(tokens):
+        end = k
+        while end < len(tokens) and tokens[end].particle and tokens[end].latin in glue:
+            end += 1
+        if k < end < len(tokens) and not tokens[end].particle:
+            prefix = "".join(t.latin for t in tokens[k:end])
+            if any(_written_glued(w, prefix, tokens[end]) for w in words):
+                merged = _make_token("".join(t.text for t in tokens[k : end + 1]), _NO_PARTICLES)
+                if merged is not None:
+                    out.append(merged)
+                    changed = True
+                    k = end + 1
+                    continue
+        out.append(tokens[k])
+        k += 1
+    if not changed:
+        return None
+    return NameForm(
+        form.raw, form.normalized, tuple(out), form.titles, form.scripts, form.reordered
     )
 
 

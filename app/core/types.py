@@ -105,7 +105,10 @@ class NameForm:
             Mandarin (in Latin letters or in Chinese characters).
         bare: the name without its East Slavic patronymic ("Sergey Viktorovich Lavrov" ->
             "Sergey Lavrov"), when it has one.
-        has_reading: one of ``korean``, ``mandarin`` and ``bare`` is there.
+        gluable: a name particle that names also glue to the next word ("al Qaida", "van der
+            Bilt") stands before a word: compared glued ("Alqaeda", "Vanderbilt") against a
+            name that writes it so (``normalize.glued``).
+        has_reading: one of ``korean``, ``mandarin`` and ``bare`` is there, or ``gluable``.
         vowel_poor: some letters are in a script of ``VOWEL_POOR_SCRIPTS``.
     """
 
@@ -123,6 +126,8 @@ class NameForm:
     # The name without its patronymic, compared instead of this form when the other name is a
     # given name and a surname alone; None when it has none.
     bare: NameForm | None = field(default=None, compare=False, repr=False)
+    # A gluable particle before a word (set by ``normalize``; readings leave it False).
+    gluable: bool = field(default=False, compare=False, repr=False)
     # Derived from ``tokens`` once, in ``__post_init__``: comparisons read them millions of times.
     latin: str = field(init=False)
     core_tokens: tuple[Token, ...] = field(init=False)
@@ -156,7 +161,8 @@ class NameForm:
         set_(
             self,
             "has_reading",
-            not (self.korean is None and self.mandarin is None and self.bare is None),
+            self.gluable
+            or not (self.korean is None and self.mandarin is None and self.bare is None),
         )
 
 

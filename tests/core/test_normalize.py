@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.core.normalize import normalize_name, try_normalize_name
+from app.core.normalize import glued, normalize_name, try_normalize_name
 from app.errors import EmptyNameError
 
 GOLDEN = Path(__file__).parents[1] / "data" / "normalize.csv"
@@ -434,3 +434,31 @@ def test_x_reads_ks_in_its_second_reading():
     (alexei,) = normalize_name("Alexei").tokens
     (aleksei,) = normalize_name("Aleksei").tokens
     assert alexei.alt_skeleton == aleksei.skeleton
+
+
+@pytest.mark.parametrize(
+    ("name", "other", "expected"),
+    [
+        ("al Qaida", "Alqaeda", ["alqaida"]),
+        ("Cornelius van der Bilt", "Vanderbilt", ["cornelius", "vanderbilt"]),
+        ("Osama bin Laden", "Osama Binladen", ["osama", "binladen"]),
+        ("القاعدة", "Alqaeda", ["alqada"]),
+        # The other name does not write the particle glued: nothing to glue.
+        ("Al Hadi", "Alexander Hadi", None),
+        ("al Qaida", "al-Qaeda", None),
+        # Connectors are not glued ("of", "and"), nor is a particle before another particle.
+        ("Bank of America", "Ofamerica Bank", None),
+        ("Elon Musk", "Elonmusk", None),
+    ],
+)
+def test_a_particle_is_glued_where_the_other_name_glues_it(name, other, expected):
+    form = glued(normalize_name(name), normalize_name(other))
+    assert (None if form is None else [t.latin for t in form.tokens]) == expected
+
+
+def test_only_names_with_a_particle_before_a_word_are_gluable():
+    assert normalize_name("van der Bilt").gluable
+    assert normalize_name("AL-SHAER, Saleh").gluable
+    assert not normalize_name("Saleh al").gluable
+    assert not normalize_name("Bank of America").gluable
+    assert not normalize_name("Vanderbilt").gluable

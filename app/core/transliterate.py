@@ -167,7 +167,12 @@ _DIGRAPH_LETTERS = str.maketrans(
 # * "x" before a vowel is kh in Uzbek and Spanish spellings (Xasanov / Khasanov, the skeleton's
 #   "kh/h" class), and ks in English and German romanizations of Russian and Greek names
 #   (Alexei / Aleksey, Maxim / Maksim, Xenia / Ksenia).
+# * "ae", "oe" and "ue" between consonants are the German spellings of ä, ö and ü without the
+#   dots (Krueger / Krüger / Kruger, Juergen / Jürgen, Schroeder / Schröder); their first
+#   reading keeps the "u" as the w of "Ruanchi" (the skeleton's "v/w/u" class).
 _LONE_CH = re.compile(r"(?<![st])(?<!sh)ch")
+_UMLAUT_E = re.compile(r"(?<=[b-df-hj-np-tv-z])([aou])e(?=[b-df-hj-np-tv-z])")
+_LENGTH_H = re.compile(r"(?<=[aeiou])h(?=[b-df-hj-np-tv-z]|$)")
 _CH_MIN_LENGTH = 6
 _POLISH_DIGRAPH = re.compile(r"[sc]z")
 _POLISH = str.maketrans({"z": "h"})
@@ -177,7 +182,7 @@ def phonetic_reading(token: str) -> str:
     """The second reading of a Latin token, romanized: its háček and acute consonants spelled as
     digraphs ("beneš" -> "benesh", "aleksić" -> "aleksich"); without them, its letters read two
     ways in their second reading ("charkiw" -> "kharkiw", "szewczenko" -> "shewchenko", "alexei"
-    -> "aleksei"); the
+    -> "aleksei", "krueger" -> "kruger"); the
     token's romanization when it has neither. Expects a case-folded token."""
     spelled = token.translate(_DIGRAPH_LETTERS)
     if spelled != token:
@@ -185,7 +190,7 @@ def phonetic_reading(token: str) -> str:
     latin = romanize(token, "Latin")
     if len(latin) >= _CH_MIN_LENGTH:
         latin = _LONE_CH.sub("kh", latin)
-    latin = latin.replace("x", "ks")
+    latin = _LENGTH_H.sub("", _UMLAUT_E.sub(r"\1", latin.replace("x", "ks")))
     return _POLISH_DIGRAPH.sub(lambda m: m.group().translate(_POLISH), latin)
 
 

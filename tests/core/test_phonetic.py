@@ -112,6 +112,40 @@ def test_letters_read_two_ways_get_a_second_skeleton(ch, kh):
     assert _same_skeleton(token, normalize_name(kh).tokens[0])
 
 
+@pytest.mark.parametrize(
+    ("spelled", "other"),
+    [
+        # German ae/oe/ue for ä/ö/ü (the first reading keeps "ue" as the w of "Ruanchi").
+        ("Krueger", "Krüger"),
+        ("Juergen", "Jurgen"),
+        ("Lueders", "Lüders"),
+        # An h that only lengthens the vowel before it (German, Japanese Hepburn variants,
+        # a final Arabic and Persian ta marbuta or he).
+        ("Ehrhart", "Erhart"),
+        ("Dehmel", "Demel"),
+        ("Ohmachi", "Ōmachi"),
+        ("Faridah", "Farida"),
+        ("Hosseinzadeh", "Hosseinzade"),
+    ],
+)
+def test_umlaut_e_and_lengthening_h_have_a_second_reading(spelled, other):
+    from app.core.features import _same_skeleton
+    from app.core.normalize import normalize_name
+
+    token, plain = normalize_name(spelled).tokens[0], normalize_name(other).tokens[0]
+    assert token.skeleton != plain.skeleton
+    assert _same_skeleton(token, plain)
+
+
+def test_an_h_before_a_vowel_or_in_a_digraph_keeps_one_reading():
+    from app.core.normalize import normalize_name
+
+    # "Mohammad": the h begins a syllable; "Khan", "Sheth": h is part of a consonant; "ue"
+    # after a vowel or at the end ("Zuleta", "Rue") is no umlaut.
+    for word in ("Mohammad", "Khan", "Sheth", "Manouel", "Rue"):
+        assert not normalize_name(word).tokens[0].alt_skeleton, word
+
+
 def test_ch_in_sch_tch_shch_or_a_short_word_keeps_one_reading():
     from app.core.features import _same_skeleton
     from app.core.normalize import normalize_name

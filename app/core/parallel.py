@@ -1,4 +1,4 @@
-"""Scoring of many candidate pairs, and normalizing many names, on several cores when asked.
+"""Scoring of many candidate pairs, on several cores when asked.
 
 The comparison is pure Python (some 25-45 µs a pair on this kind of machine), so a batch of
 millions of pairs is shared out among processes: the calling process and ``workers - 1`` forked
@@ -22,20 +22,17 @@ from __future__ import annotations
 
 import mmap
 import multiprocessing
-import pickle
-from collections.abc import Callable, Sequence
-from multiprocessing.connection import Connection
+from collections.abc import Sequence
 from multiprocessing.sharedctypes import Synchronized
 
 import numpy as np
 import numpy.typing as npt
 
 from app.core.compare import batch_probabilities
-from app.core.normalize import try_normalize_name
 from app.core.score import Model
 from app.core.types import NameForm
 
-__all__ = ["PARALLEL_MIN_NAMES", "PARALLEL_MIN_PAIRS", "normalize_names", "score_pairs"]
+__all__ = ["PARALLEL_MIN_PAIRS", "score_pairs"]
 
 # Below this many pairs, starting processes costs more than it saves.
 PARALLEL_MIN_PAIRS = 20_000
@@ -117,76 +114,3 @@ def score_pairs(
         msg = f"a scoring process exited with code {failed[0]} before its pairs were scored"
         raise RuntimeError(msg)
     return view.copy()
-
-
-# Below this many names, normalizing them in one process is as fast as forking a second.
-PARALLEL_MIN_NAMES = 20_000
-# Names per message from the forked process: the pickle of one message shares each token the
-# names repeat (the normalizer hands out one object per word), so larger messages hold fewer
-# copies of the common words once loaded; 50,000 forms make some 10 MB.
-_NAMES_CHUNK = 50_000
-
-
-def _normalize_into(names: Sequence[str], connection: Connection) -> None:
-    """Normalize ``names`` and send the forms back in pickled chunks (run in a forked process)."""
-    for lo in range(0, len(names), _NAMES_CHUNK):
-        forms = [try_normalize_name(name) for name in names[lo : lo + _NAMES_CHUNK]]
-        connection.send_bytes(pickle.dumps(forms, protocol=pickle.HIGHEST_PROTOCOL))
-    connection.close()
-
-
-def normalize_names(
-    names: Sequence[str],
-    workers: int = 1,
-    progress: Callable[[int], None] | None = None,
-) -> list[NameForm | None]:
-    """``try_normalize_name`` of every name, in order, on two processes when asked.
-
-    Normalizing is pure Python and runs before any pair is scored, while the second core is
-    idle: a forked process normalizes the second half of the names and sends the forms back
-    pickled (about a quarter of the time normalizing them takes to load again), while this one
-    normalizes the first half. A million names are normalized in 0.6 of the time. The forms
-    are equal either way; ``progress(count)`` is called as names are done.
-
-    Raises:
-        RuntimeError: the forked process died before it sent its forms.
-    """
-    note = progress or (lambda _count: None)
-    forkable = "fork" in multiprocessing.get_all_start_methods()
-    if workers <= 1 or len(names) < PARALLEL_MIN_NAMES or not forkable:
-        return _normalize_here(names, note)
-    half = len(names) // 2
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    helper = context.Process(target=_normalize_into, args=(names[half:], sender), daemon=True)
-    helper.start()
-    sender.close()
-    try:
-        forms = _normalize_here(names[:half], note)
-        while len(forms) < len(names):
-            try:
-                chunk: list[NameForm | None] = pickle.loads(receiver.recv_bytes())
-            except EOFError:
-                helper.join()
-                msg = f"the normalizing process exited with code {helper.exitcode} early"
-                raise RuntimeError(msg) from None
-            forms.extend(chunk)
-            note(len(chunk))
-    except BaseException:
-        helper.terminate()
-        raise
-    finally:
-        receiver.close()
-        helper.join()
-    return forms
-
-
-def _normalize_here(names: Sequence[str], note: Callable[[int], None]) -> list[NameForm | None]:
-    forms: list[NameForm | None] = []
-    for k, name in enumerate(names, start=1):
-        forms.append(try_normalize_name(name))
-        if k % 10_000 == 0:
-            note(10_000)
-    if rest := len(names) % 10_000:
-        note(rest)
-    return forms

@@ -241,45 +241,6 @@ def test_a_scoring_process_that_dies_is_an_error_not_a_hole(monkeypatch):
         score_pairs(forms, pairs, MODEL, workers=2)
 
 
-def test_parallel_normalizing_gives_the_serial_forms(monkeypatch):
-    import app.core.parallel as parallel
-    from app.core.normalize import try_normalize_name
-
-    monkeypatch.setattr(parallel, "PARALLEL_MIN_NAMES", 10)
-    monkeypatch.setattr(parallel, "_NAMES_CHUNK", 7)
-    names = [
-        *["Takht Ravanchi", "CHO, Yong Chol", "Sergey Viktorovich Lavrov", "al Qaida"],
-        *["القذافي", "Зеленский", "", "!!!", "Mao Tse-tung", "Krueger"],
-    ] * 5
-    counted: list[int] = []
-    forms = parallel.normalize_names(names, workers=2, progress=counted.append)
-    assert forms == [try_normalize_name(n) for n in names]
-    assert forms[6] is None  # empty names stay None, in their place
-    # The readings travel with the forms (they do not take part in equality).
-    assert forms[1].korean == try_normalize_name(names[1]).korean is not None
-    assert forms[2].bare is not None
-    assert forms[3].gluable
-    assert sum(counted) == len(names)
-    assert parallel.normalize_names(names, workers=1) == forms
-
-
-def test_a_normalizing_process_that_dies_is_an_error(monkeypatch):
-    import os
-
-    import app.core.parallel as parallel
-
-    monkeypatch.setattr(parallel, "PARALLEL_MIN_NAMES", 10)
-    parent = os.getpid()
-
-    def dying(*args):
-        if os.getpid() != parent:
-            os._exit(4)
-
-    monkeypatch.setattr(parallel, "_normalize_into", dying)
-    with pytest.raises(RuntimeError, match="exited with code 4"):
-        parallel.normalize_names(["Takht Ravanchi", "Elon Musk"] * 10, workers=2)
-
-
 def test_components_follow_only_mergeable_edges():
     pairs = np.array([[0, 1], [1, 2], [2, 3], [3, 4]], dtype=np.int64)
     probabilities = np.array([0.9, 0.6, 0.6, 0.2])

@@ -92,10 +92,8 @@ def compare_values(values: dict[str, float], model: Model, explain: bool = False
     if explain and capped != z:
         # The cut is credited to the feature, so contributions still add up to the log-odds.
         contributions["number_conflict"] += capped - z
-    alike = values["cross_script"] == values["non_latin_pair"] == 0.0
-    floored = _floored(
-        capped, alike and values["joined_similarity"] == 1.0, values["missing_token_share"]
-    )
+    segment = segment_of(values["cross_script"], values["non_latin_pair"])
+    floored = _floored(capped, segment, values["joined_similarity"], values["missing_token_share"])
     if explain and floored != capped:
         contributions["joined_similarity"] += floored - capped
     return Comparison(sigmoid(floored), values, contributions)
@@ -109,13 +107,13 @@ def _capped(z: float, number_conflict: float) -> float:
     return z
 
 
-def _floored(z: float, joined_alike: bool, missing_token_share: float) -> float:
-    """Rule on top of the model: two names of one script whose letters are the same once
-    joined (in their order or sorted: "John Smith" / "Smith, John", "Vanderbilt" / "van der
-    Bilt") and whose words all align are at least 0.95 (``_WRITTEN_ALIKE_LOG_ODDS``)."""
-    if joined_alike and missing_token_share == 0.0 and z < _WRITTEN_ALIKE_LOG_ODDS:
-        return _WRITTEN_ALIKE_LOG_ODDS
-    return z
+def _floored(z: float, segment: int, joined_similarity: float, missing_token_share: float) -> float:
+    """Rule on top of the model: two names of one script (calibration segment 0) whose letters
+    are the same once joined (in their order or sorted: "John Smith" / "Smith, John",
+    "Vanderbilt" / "van der Bilt") and whose words all align are at least 0.95
+    (``_WRITTEN_ALIKE_LOG_ODDS``)."""
+    alike = segment == 0 and joined_similarity == 1.0 and missing_token_share == 0.0
+    return max(z, _WRITTEN_ALIKE_LOG_ODDS) if alike else z
 
 
 def pair_features(a: NameForm, b: NameForm) -> list[float]:
@@ -200,4 +198,4 @@ def _calibrated(row: list[float], raw: float, model: Model) -> float:
     segment = segment_of(row[_CROSSED], row[_ROMANIZED])
     slope, offset = model.segment_step(segment)
     z = _capped(slope * raw + offset, row[_CONFLICT])
-    return sigmoid(_floored(z, segment == 0 and row[_JOINED] == 1.0, row[_MISSING]))
+    return sigmoid(_floored(z, segment, row[_JOINED], row[_MISSING]))

@@ -580,7 +580,9 @@ def try_normalize_name(raw: str) -> NameForm | None:
 
 @lru_cache(maxsize=1)
 def _gluable() -> frozenset[str]:
-    return frozenset(_data("particles.json")["gluable_particles"])
+    """The particles names also write glued to the next word: all but the connectors."""
+    _, particles, _ = _tables()
+    return particles - frozenset(_data("particles.json")["unglued_particles"])
 
 
 def _has_gluable(tokens: tuple[Token, ...]) -> bool:

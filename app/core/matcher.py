@@ -32,7 +32,7 @@ from app.core.features import FEATURE_NAMES, align
 from app.core.index import CandidateIndex, Resolution, ResolveCandidate, judgement_key
 from app.core.memory import RELEASE_MIN_NAMES, collector_paused, release
 from app.core.normalize import normalize_name, try_normalize_name
-from app.core.parallel import score_pairs
+from app.core.parallel import normalize_names, score_pairs
 from app.core.score import Model, load_model
 from app.core.types import Cluster, ClusterMember, NameForm, PairDecision, WeakestLink
 
@@ -430,11 +430,7 @@ class Matcher:
         for name, count in names:
             counts[name] = counts.get(name, 0) + max(int(count), 1)
         ordered = sorted(counts)
-        forms: list[NameForm | None] = []
-        for k, name in enumerate(ordered, start=1):
-            forms.append(try_normalize_name(name))
-            if k % 10_000 == 0:
-                note("normalized", 10_000)
+        forms = normalize_names(ordered, workers, lambda count: note("normalized", count))
         good = [i for i, f in enumerate(forms) if f is not None]
         gforms = [f for f in forms if f is not None]
         single = [len(f.core_tokens) == 1 for f in gforms]

@@ -1,15 +1,15 @@
 """The second process of ``app.core.parallel.normalize_names``: names in, their forms out.
 
-Run as ``python -m app.core.normalize_worker``. Reads one pickled list of names from standard
-input, then writes the forms of ``CHUNK`` names at a time to standard output, each chunk one
-pickled list behind its length (8 bytes, little-endian), and ends when all are written.
+``parallel._Normalizer`` starts a fresh interpreter that calls ``serve`` on its standard input
+and output. ``serve`` reads one pickled list of names, then writes the forms of ``CHUNK`` names
+at a time, each chunk one pickled list behind its length (8 bytes, little-endian), and ends
+when all are written.
 """
 
 from __future__ import annotations
 
 import pickle
 import struct
-import sys
 from typing import BinaryIO
 
 from app.core.normalize import try_normalize_name
@@ -35,7 +35,3 @@ def serve(source: BinaryIO, sink: BinaryIO) -> None:
         sink.write(HEADER.pack(len(blob)))
         sink.write(blob)
         sink.flush()
-
-
-if __name__ == "__main__":
-    serve(sys.stdin.buffer, sys.stdout.buffer)

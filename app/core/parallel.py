@@ -37,6 +37,7 @@ import multiprocessing
 import pickle
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Callable, Sequence
 from multiprocessing.sharedctypes import Synchronized
@@ -161,12 +162,20 @@ class _Normalizer:
         self.chunks: list[bytes] = []
         self.error: str | None = None
         root = str(Path(app.__file__).resolve().parent.parent)
-        self.process = subprocess.Popen(
-            [sys.executable, "-I", "-c", _WORKER, root],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
+        # Its error output goes to a file, read once it has ended: a pipe nobody reads while it
+        # runs would stall it as soon as it wrote more than the pipe holds.
+        # Closed by ``forms`` or ``stop``; the object outlives this method, so no ``with``.
+        self.stderr = tempfile.TemporaryFile()  # noqa: SIM115
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-I", "-c", _WORKER, root],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=self.stderr,
+            )
+        except BaseException:
+            self.stderr.close()
+            raise
         self.thread = threading.Thread(target=self._exchange, args=(list(names),), daemon=True)
         self.thread.start()
 
@@ -191,7 +200,9 @@ class _Normalizer:
         """The forms of every name, in order, or None (logged) when the interpreter failed."""
         self.thread.join()
         code = self.process.wait()
-        stderr = self.process.stderr.read() if self.process.stderr is not None else b""
+        with self.stderr:
+            self.stderr.seek(0)
+            stderr = self.stderr.read()
         forms: list[NameForm | None] = []
         if code == 0 and self.error is None:
             self.chunks.reverse()
@@ -208,6 +219,7 @@ class _Normalizer:
         self.process.kill()
         self.thread.join()
         self.process.wait()
+        self.stderr.close()
 
 
 def normalize_names(

@@ -105,3 +105,16 @@ def test_an_app_package_in_the_working_directory_is_not_imported(
         forms = parallel.normalize_names(NAMES, workers=2)
     assert not caplog.records
     assert [_deep(f) for f in forms] == _serial(NAMES)
+
+
+@pytest.mark.usefixtures("small_batches")
+def test_a_second_process_that_writes_much_error_output_does_not_stall(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # More than a pipe holds: read only once the process has ended, a pipe would stall it.
+    flood = "import sys; sys.stderr.write('w' * 300_000 + 'the end'); sys.exit(5)"
+    monkeypatch.setattr(parallel, "_WORKER", flood)
+    with caplog.at_level(logging.WARNING, logger="app.core.parallel"):
+        forms = parallel.normalize_names(NAMES, workers=2)
+    assert [_deep(f) for f in forms] == _serial(NAMES)
+    assert "the end" in caplog.text
